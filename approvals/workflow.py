@@ -294,8 +294,9 @@ def approve(
     record("application.approved", actor=reviewer, subject=app, application_id=app.id, agency_id=app.agency_id,
            summary=f"Approved as {app.approval_number} for {hours['total']:g} hours", approval_number=app.approval_number,
            hours=hours, changed=changed, note=note.strip())
+    # The "approved" e-mail carries the letter, so the letter job emits it
+    # once the PDF is stored.
     outbox.emit(outbox.RENDER_LETTER, application_id=app.id)
-    outbox.emit(outbox.NOTIFY, application_id=app.id, event="approved")
     return app.approval_number
 
 

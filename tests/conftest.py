@@ -59,7 +59,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory, redis_url: str) 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url,
                                  "INSTANCE_DIR": tmp_path_factory.mktemp("instance")})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return url
 
