@@ -10,7 +10,9 @@ from approvals.models.application import (
     DeliveryMethod,
 )
 from approvals.models.audit import AuditEvent, AuditImmutableError, record
+from approvals.models.catalog import CatalogEntry
 from approvals.models.letter import ApprovalLetter
+from approvals.models.offering import Offering
 from approvals.models.outbox import OutboxMessage, OutboxStatus
 from approvals.models.parts import Document, DocumentKind, Instructor, Objective
 from approvals.models.review import ApprovalCounter, Comment, Notification, ReviewerConflict
@@ -24,4 +26,5 @@ __all__ = [
     "DocumentKind", "Instructor", "Notification", "Objective", "OutboxMessage",
     "OutboxStatus", "Revision", "RevisionImmutableError", "ReviewerConflict", "Role",
     "User", "record",
+    "CatalogEntry", "Offering",
 ]
