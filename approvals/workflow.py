@@ -278,11 +278,14 @@ def approve(
                                 + ", ".join(labels[k] for k in changed) + ")."))
     if problems:
         raise Incomplete(problems)
-    _move(app, "approve")
     today = today or date.today()
+    # Take the number before touching the row: the counter query autoflushes,
+    # and an approved row without its number breaks a CHECK constraint.
+    number = next_approval_number(today.year)
+    _move(app, "approve")
     for key in HOUR_FIELDS:
         setattr(app, f"approved_{key}", hours[key])
-    app.approval_number = next_approval_number(today.year)
+    app.approval_number = number
     app.approved_on = today
     years = current_app.config["APPROVAL_VALIDITY_YEARS"]
     try:
