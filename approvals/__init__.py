@@ -62,12 +62,28 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     web.init_app(app)
 
     from approvals.admin.routes import bp as admin_bp
+    from approvals.agency.routes import bp as agency_bp
     from approvals.auth.routes import bp as auth_bp
     from approvals.main.routes import bp as main_bp
+    import approvals.admin.outbox  # noqa: F401,I001  (adds the outbox page to admin_bp before it is registered)
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(agency_bp)
+
+    from approvals.review.routes import bp as review_bp
+
+    app.register_blueprint(review_bp)
+    from approvals.dispatch import init_dispatch
+
+    init_dispatch(app)
+
+    from approvals.catalog.routes import bp as catalog_bp
+    from approvals.scheduling.routes import bp as offerings_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(offerings_bp)
 
     from approvals.cli import register_cli
 

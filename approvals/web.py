@@ -42,7 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # registered are skipped, so each area appears as it lands.
 NAV: list[tuple[str, str, str | None]] = [
     ("Applications", "agency.dashboard", "agency.dashboard"),
-    ("Offerings", "agency.offerings", "offerings.schedule"),
+    ("Offerings", "offerings.index", "offerings.schedule"),
     ("Officers", "credit.agency_officers", "agency.dashboard"),
     ("Review queue", "review.queue", "review.queue"),
     ("Statewide report", "credit.statewide", "reports.statewide"),

@@ -184,3 +184,4 @@ def test_csrf_is_enforced(app_config, make):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = client.post("/auth/login", data={"email": "a@b.gov", "password": "x", "csrf_token": token})
         assert response.status_code == 200  # got past CSRF to the credential check
+        db.engine.dispose()

@@ -30,7 +30,9 @@ Readings of the rules text that the code depends on:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
 from .caps import MINIMUM_AREAS, Piece, trim_to_cap
@@ -79,63 +81,82 @@ def evaluate(
     the 0.5-hour grid).
     """
     rules = period_rules
+    prep = _prepared(rules)
     extension = _effective_extension(rules, extensions)
     due_date = extension.new_due_date if extension else rules.due_date
-    count_until = rules.grace_date if rules.counts_completions_in_grace else rules.due_date
+    count_until = prep.count_until
     if extension:
         count_until = max(count_until, extension.new_due_date)
     report_by = max(due_date, rules.grace_date)
+    # A credit dated in [start, last_day] counts (on the date checks).
+    last_day = min(count_until, as_of)
 
     exclusions: list[Exclusion] = []
-    pieces: list[Piece] = []
+    # Credits in a capped pool (computer-based, college): only these can be trimmed.
+    capped: list[tuple[int, CreditFact]] = []
+    # Running half-hour sums for the common case where no cap is exceeded;
+    # equal to _totals() over the pieces _piece() would build.
+    total = approved = legal = technical = interpersonal = firearms_live = 0
+    racial = bias = deesc = cb_sum = college_sum = 0
+    fixed = prep.fixed
+    start = rules.start
     for index, credit in enumerate(credits):
-        value = _credited_half_hours(credit, rules)
-        reason = _date_exclusion(credit.completed_on, rules, count_until, extension, as_of)
-        if reason is not None:
-            if value:
-                exclusions.append(Exclusion(credit.id, value / 2, reason[1], reason[0]))
+        value = _credited_half_hours(credit, rules, fixed)
+        on = credit.completed_on
+        if on < start or on > last_day:
+            reason = _date_exclusion(on, rules, count_until, extension, as_of)
+            if reason is not None:
+                if value:
+                    exclusions.append(Exclusion(credit.id, value / 2, reason[1], reason[0]))
+                continue
+        areas = credit.areas
+        designations = credit.designations
+        a_legal = int(areas.get("legal", 0) * 2)
+        a_technical = int(areas.get("technical", 0) * 2)
+        a_interpersonal = int(areas.get("interpersonal", 0) * 2)
+        a_skill = int(areas.get("skill_development", 0) * 2)
+        firearms = int(designations.get("firearms", 0) * 2) if designations else 0
+        computer_based = credit.delivery == "computer_based"
+        if computer_based and firearms:
+            exclusions.append(Exclusion(credit.id, firearms / 2, _FIREARMS_ONLINE, "firearms_computer_based"))
+            piece_total = a_legal + a_technical + a_interpersonal + a_skill - firearms
+        else:
+            piece_total = a_legal + a_technical + a_interpersonal + a_skill
+            firearms_live += firearms
+        if not piece_total:
             continue
-        piece = _piece(index, credit, rules)
-        if piece.firearms_online:
-            exclusions.append(
-                Exclusion(
-                    credit.id,
-                    piece.firearms_online / 2,
-                    "Firearms hours from computer-based delivery do not count; "
-                    "firearms must be live, hands-on",
-                    "firearms_computer_based",
-                )
-            )
-        if piece.total:
-            pieces.append(piece)
+        total += piece_total
+        legal += a_legal
+        technical += a_technical
+        interpersonal += a_interpersonal
+        if fixed.get(credit.source, credit.provider) == "approved_provider":
+            approved += piece_total
+        if designations:
+            racial += min(int(designations.get("racial_profiling", 0) * 2), piece_total)
+            bias += min(int(designations.get("implicit_bias", 0) * 2), piece_total)
+            deesc += min(int(designations.get("deescalation", 0) * 2), piece_total)
+        college = credit.source == "college"
+        if computer_based:
+            cb_sum += piece_total
+        if college:
+            college_sum += piece_total
+        if computer_based or college:
+            capped.append((index, credit))
 
-    minima = {code: half_hours(getattr(rules, attr), attr) for code, _, attr in _MINIMUMS}
-    totals = _totals(pieces)
-    cb_cap = half_hours(rules.computer_based_max, "computer_based_max")
-    college_cap = half_hours(rules.college_max, "college_max")
-    cb_over = sum(p.total for p in pieces if p.computer_based) > cb_cap
-    # College first, preferring college hours that are also computer-based
-    # while that pool is over its cap too: one dropped hour then serves both.
-    exclusions += trim_to_cap(
-        pieces,
-        lambda p: p.college,
-        college_cap,
-        lambda p: cb_over and p.computer_based,
-        totals,
-        minima,
-        "college_cap",
-        f"College credit over the {rules.college_max:g}-hour yearly cap",
-    )
-    exclusions += trim_to_cap(
-        pieces,
-        lambda p: p.computer_based,
-        cb_cap,
-        lambda p: False,
-        totals,
-        minima,
-        "computer_based_cap",
-        f"Computer-based hours over the {rules.computer_based_max:g}-hour cap",
-    )
+    minima = prep.minima
+    cb_cap = prep.cb_cap
+    college_cap = prep.college_cap
+    totals = {
+        "total": total, "approved_provider": approved, "legal": legal, "technical": technical,
+        "interpersonal": interpersonal, "firearms_live": firearms_live,
+        "racial_profiling": racial, "implicit_bias": bias, "deescalation": deesc,
+    }
+    if cb_sum > cb_cap or college_sum > college_cap:
+        # Pieces outside both pools are never trimmed; their hours are in totals already.
+        pieces = [_piece(index, credit, rules) for index, credit in capped]
+        exclusions += _apply_caps(pieces, rules, prep, totals, minima, cb_sum > cb_cap)
+        cb_sum = sum(p.total for p in pieces if p.computer_based)
+        college_sum = sum(p.total for p in pieces if p.college)
 
     exempt = officer.licensed_on >= rules.required_if_licensed_before
     lines: list[RequirementResult] = []
@@ -146,15 +167,73 @@ def evaluate(
             RequirementResult(code, label, required / 2, earned / 2, max(0, required - earned) / 2)
         )
     for code, label, counted, cap in (
-        ("computer_based_cap", "Computer-based hours counted (maximum)",
-         sum(p.total for p in pieces if p.computer_based), cb_cap),
-        ("college_cap", "College credit counted (maximum)",
-         sum(p.total for p in pieces if p.college), college_cap),
+        ("computer_based_cap", "Computer-based hours counted (maximum)", cb_sum, cb_cap),
+        ("college_cap", "College credit counted (maximum)", college_sum, college_cap),
     ):
         lines.append(RequirementResult(code, label, cap / 2, counted / 2, (cap - counted) / 2, "maximum"))
 
     status = _status(exempt, all(line.met for line in lines), as_of, due_date, report_by, extension)
     return Standing(rules.year, status, due_date, report_by, tuple(lines), tuple(exclusions))
+
+
+_FIREARMS_ONLINE = (
+    "Firearms hours from computer-based delivery do not count; firearms must be live, hands-on"
+)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What evaluate() derives from a period's rules, computed once per rules."""
+
+    minima: dict[str, int]
+    cb_cap: int
+    college_cap: int
+    fixed: dict[str, str]
+    count_until: date
+
+
+@lru_cache(maxsize=64)
+def _prepared(rules: PeriodRules) -> _Prepared:
+    return _Prepared(
+        minima={code: half_hours(getattr(rules, attr), attr) for code, _, attr in _MINIMUMS},
+        cb_cap=half_hours(rules.computer_based_max, "computer_based_max"),
+        college_cap=half_hours(rules.college_max, "college_max"),
+        fixed=dict(rules.fixed_providers),
+        count_until=rules.grace_date if rules.counts_completions_in_grace else rules.due_date,
+    )
+
+
+def _apply_caps(
+    pieces: list[Piece],
+    rules: PeriodRules,
+    prep: _Prepared,
+    totals: dict[str, int],
+    minima: dict[str, int],
+    cb_over: bool,
+) -> list[Exclusion]:
+    # College first, preferring college hours that are also computer-based
+    # while that pool is over its cap too: one dropped hour then serves both.
+    exclusions = trim_to_cap(
+        pieces,
+        lambda p: p.college,
+        prep.college_cap,
+        lambda p: cb_over and p.computer_based,
+        totals,
+        minima,
+        "college_cap",
+        f"College credit over the {rules.college_max:g}-hour yearly cap",
+    )
+    exclusions += trim_to_cap(
+        pieces,
+        lambda p: p.computer_based,
+        prep.cb_cap,
+        lambda p: False,
+        totals,
+        minima,
+        "computer_based_cap",
+        f"Computer-based hours over the {rules.computer_based_max:g}-hour cap",
+    )
+    return exclusions
 
 
 def _effective_extension(rules: PeriodRules, extensions: Iterable[ExtensionFact]) -> ExtensionFact | None:
@@ -187,11 +266,11 @@ def _status(
     return Status.NON_COMPLIANT
 
 
-def _credited_half_hours(credit: CreditFact, rules: PeriodRules) -> int:
+def _credited_half_hours(credit: CreditFact, rules: PeriodRules, fixed_map: dict[str, str]) -> int:
     # CreditFact validated its own hours on construction (0.5 grid, known
     # keys), so int(x * 2) is exact here; only rule-driven conversions can
     # leave the grid and go through half_hours().
-    fixed = rules.fixed_provider(credit.source)
+    fixed = fixed_map.get(credit.source)
     if fixed is not None and credit.provider != fixed:
         raise InvalidFact(
             f"credit {credit.id!r}: {credit.source} credit is {fixed} credit under the "
@@ -208,7 +287,7 @@ def _credited_half_hours(credit: CreditFact, rules: PeriodRules) -> int:
                 f"credit {credit.id!r}: {credit.semester_hours:g} semester hours are worth "
                 f"{value / 2:g} hours under the {rules.year} rules, not {credit.hours:g}"
             )
-    elif credit.source == "instruction":
+    elif credit.source == "instruction" and rules.instruction_credit_ratio != 1:
         value = half_hours(
             credit.hours * rules.instruction_credit_ratio, f"credit {credit.id!r} instruction credit"
         )
