@@ -1,0 +1,1 @@
+"""The public statewide catalog of approved courses: search, course pages, CSV export."""
