@@ -1,0 +1,1 @@
+"""The offerings area: agencies schedule, change and cancel offerings of catalog courses."""
