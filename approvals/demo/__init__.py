@@ -22,4 +22,6 @@ def load_demo() -> list[tuple[str, str, str]] | None:
 
 def _later_steps() -> list:
     # Each feature adds its demo data here, after the accounts exist.
-    return []
+    from approvals.demo import catalog
+
+    return [catalog.load]
