@@ -22,6 +22,6 @@ def load_demo() -> list[tuple[str, str, str]] | None:
 
 def _later_steps() -> list:
     # Each feature adds its demo data here, after the accounts exist.
-    from approvals.demo import catalog
+    from approvals.demo import applications, catalog
 
-    return [catalog.load]
+    return [applications.load, catalog.load]
