@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 class ApprovalsWorker(SimpleWorker):
     def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self.app = app
         cfg = app.config
         self.periodic: dict[str, float] = {
@@ -37,6 +36,7 @@ class ApprovalsWorker(SimpleWorker):
             "sla": float(cfg.get("SLA_SWEEP_SECONDS", 300)),
         }
         self.last_run: dict[str, float] = {}
+        super().__init__(*args, **kwargs)  # reads dequeue_timeout, so the intervals come first
 
     @property
     def dequeue_timeout(self) -> int:
