@@ -1,0 +1,1 @@
+"""The POST review area (blueprint in routes.py)."""
