@@ -47,7 +47,12 @@ class Inbox:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 
     def subjects(self, address: str) -> list[str]:
-        return [str(m["Subject"]) for m in self.to(address)]
+        return [subject(m) for m in self.to(address)]
+
+
+def subject(message: Message) -> str:
+    # A long subject is folded on the wire; compare it as one line.
+    return " ".join(str(message["Subject"]).split())
 
 
 def free_port() -> int:
