@@ -10,26 +10,26 @@ from that stored snapshot, never from rows that may have changed since.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
 import json
-import mimetypes
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
-from urllib.request import url2pathname
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-if TYPE_CHECKING:  # WeasyPrint takes ~0.6 s to import; only the PDF path needs it.
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+# The PDF half lives in approvals/letter_pdf.py; its public names stay importable from here.
+from approvals.letter_pdf import LetterAssetRefused, asset_fetcher, render_letter_pdf
+
+__all__ = [
+    "AREA_LABELS", "DELIVERY_LABELS", "DESIGNATION_LABELS", "PAGE_SIZES", "LetterAssetRefused",
+    "LetterFacts", "asset_fetcher", "canonical_bytes", "default_conditions", "letter_code",
+    "qr_data_uri", "render_letter_html", "render_letter_pdf", "verification_url", "verify_code",
+]
 
 AREA_LABELS: Mapping[str, str] = MappingProxyType({
     "legal": "Legal Studies",
@@ -49,10 +49,7 @@ DELIVERY_LABELS: Mapping[str, str] = MappingProxyType({
 })
 PAGE_SIZES = ("letter", "A4")
 CODE_LENGTH = 20  # base32 characters: 100 bits of the HMAC
-
-
-class LetterAssetRefused(ValueError):
-    """A letter asked for a resource outside the app's own static files (or one that cannot be read)."""
+QR_MASK = 4  # the pattern segno's own scoring picks most often for verification URLs
 
 
 def _hours_ok(value: float) -> bool:
@@ -91,6 +88,10 @@ class LetterFacts:
     signatory_name: str
     signatory_title: str
     conditions: tuple[str, ...] = ()
+    # 1 for the original letter; a reissue states (and signs) its own number
+    # and date, so an older printing verifies as superseded, not as current.
+    issue: int = 1
+    issued_on: date | None = None  # None: dated the day of approval
 
     def __post_init__(self) -> None:
         if self.delivery_method not in DELIVERY_LABELS:
@@ -112,6 +113,15 @@ class LetterFacts:
             raise ValueError("designation hours cannot exceed the approved total")
         if self.expires_on <= self.approved_on:
             raise ValueError("an approval must expire after the day it is granted")
+        if not isinstance(self.issue, int) or self.issue < 1:
+            raise ValueError("a letter's issue number starts at 1")
+        if self.issued_on is not None and self.issued_on < self.approved_on:
+            raise ValueError("a letter cannot be dated before the approval")
+
+    @property
+    def letter_date(self) -> date:
+        """The date the letter bears: its issue date, else the approval date."""
+        return self.issued_on or self.approved_on
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical, JSON-ready form: ISO dates, hours as one-decimal strings."""
@@ -141,6 +151,8 @@ class LetterFacts:
                 "approved_on": date.fromisoformat(data["approved_on"]),
                 "expires_on": date.fromisoformat(data["expires_on"]),
                 "conditions": tuple(data.get("conditions", ())),
+                "issue": int(data.get("issue", 1)),
+                "issued_on": date.fromisoformat(data["issued_on"]) if data.get("issued_on") else None,
             }
         )
 
@@ -242,10 +254,12 @@ def qr_data_uri(data: str) -> str:
     The stylesheet scales it up with ``image-rendering: pixelated`` so print
     stays sharp. PNG rather than SVG: WeasyPrint draws an SVG path command by
     command, which cost ~6 ms a letter; a 29-pixel PNG costs nothing.
+    The mask pattern is fixed: scoring all eight to pick the best cost ~7 ms
+    a letter, and every mask is a valid code (the tests scan the letter).
     """
     import segno
 
-    return segno.make(data, error="m", micro=False).png_data_uri(scale=1, border=4)
+    return segno.make(data, error="m", micro=False, mask=QR_MASK).png_data_uri(scale=1, border=4)
 
 
 def render_letter_html(facts: LetterFacts, *, verify_url: str, program_name: str,
@@ -266,7 +280,7 @@ def render_letter_html(facts: LetterFacts, *, verify_url: str, program_name: str
         facts=facts,
         program_name=program_name,
         page_class="page-" + size.lower(),
-        letter_date=_long_date(facts.approved_on),
+        letter_date=_long_date(facts.letter_date),
         approved_on=_long_date(facts.approved_on),
         expires_on=_long_date(facts.expires_on),
         delivery=DELIVERY_LABELS[facts.delivery_method],
@@ -279,88 +293,3 @@ def render_letter_html(facts: LetterFacts, *, verify_url: str, program_name: str
         verify_code=_code_from_url(verify_url),
         qr_src=qr_data_uri(verify_url),
     )
-
-
-@functools.cache
-def _fetcher_class() -> type[URLFetcher]:
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticAssetFetcher(URLFetcher):
-        """Serves data: URIs and files under one directory; refuses everything else."""
-
-        def __init__(self, static_dir: Path) -> None:
-            # fail_on_errors: a refused asset stops the render instead of
-            # producing a letter that silently lacks its stylesheet.
-            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False,
-                             fail_on_errors=True)
-            self.static_dir = Path(static_dir).resolve()
-
-        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
-            parts = urlsplit(url)
-            scheme = parts.scheme.lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme != "file" or parts.netloc not in ("", "localhost"):
-                raise LetterAssetRefused(f"letters may not fetch {url!r}")
-            path = Path(url2pathname(unquote(parts.path))).resolve()
-            if not path.is_relative_to(self.static_dir):
-                raise LetterAssetRefused(f"letters may only use files under {self.static_dir}: {url!r}")
-            if not path.is_file():
-                raise LetterAssetRefused(f"no such letter asset: {url!r}")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
-
-    return StaticAssetFetcher
-
-
-def asset_fetcher(static_dir: Path) -> URLFetcher:
-    """A WeasyPrint URL fetcher limited to data: URIs and files under `static_dir`.
-
-    Its ``fetch(url)`` raises LetterAssetRefused for any other URL (http,
-    https, ftp, file paths outside the directory, symlinks leading out of it).
-    """
-    return _fetcher_class()(static_dir)
-
-
-_thread_fonts = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    # Reusing one font configuration keeps Pango's loaded faces warm (~30 ms a
-    # letter). Pango font maps are not thread-safe, hence one per thread.
-    config = getattr(_thread_fonts, "config", None)
-    if config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = _thread_fonts.config = FontConfiguration()
-    return config
-
-
-def render_letter_pdf(html: str, *, static_dir: Path) -> bytes:
-    """Turn letter HTML into PDF bytes; relative URLs resolve against `static_dir`.
-
-    A letter that overflows one page is laid out again on the stylesheet's
-    compact scale (``html[data-fit=compact]``); only if that overflows too
-    does it run onto a second page.
-
-    Raises LetterAssetRefused when the HTML refers to anything but data: URIs
-    and files under `static_dir`; nothing outside is ever fetched.
-    """
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    static_dir = Path(static_dir).resolve()
-    source = HTML(string=html, base_url=static_dir.as_uri() + "/", url_fetcher=asset_fetcher(static_dir))
-    try:
-        font_config = _font_config()
-        document = source.render(font_config=font_config)
-        if len(document.pages) > 1:
-            # Long names or many conditions: retry on the stylesheet's compact
-            # scale before letting the letter run onto a second page.
-            source.etree_element.set("data-fit", "compact")
-            document = source.render(font_config=font_config)
-        return document.write_pdf()
-    except FatalURLFetchingError as exc:  # a BaseException: hand back an ordinary error
-        if isinstance(exc.__cause__, LetterAssetRefused):
-            raise exc.__cause__ from None
-        raise LetterAssetRefused(f"{exc}: {exc.__cause__}") from exc
