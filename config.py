@@ -59,6 +59,10 @@ class Config:
     APPROVAL_PREFIX = os.environ.get("APPROVAL_PREFIX", "MO-IS")
     APPROVAL_VALIDITY_YEARS = _env_int("APPROVAL_VALIDITY_YEARS", 2)
     LETTER_PAGE_SIZE = os.environ.get("LETTER_PAGE_SIZE", "letter")  # or "A4"
+    # Who signs approval letters (printed in the signature block).
+    LETTER_SIGNATORY_NAME = os.environ.get("LETTER_SIGNATORY_NAME", "POST Program Manager")
+    LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "Department of Public Safety")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")  # per address
     REVIEW_SLA_DAYS = _env_int("REVIEW_SLA_DAYS", 10)
     ESCALATION_SLA_DAYS = _env_int("ESCALATION_SLA_DAYS", 20)
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 5)
