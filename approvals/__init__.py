@@ -85,6 +85,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(offerings_bp)
 
+    from approvals.letter.routes import bp as letters_bp
+    from approvals.verify.routes import bp as verify_bp
+
+    app.register_blueprint(letters_bp)
+    app.register_blueprint(verify_bp)
+
     from approvals.cli import register_cli
 
     register_cli(app)

@@ -1,0 +1,1 @@
+"""Approval letters on the web: download, reissue, revoke, and the panel application pages include."""

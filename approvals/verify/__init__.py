@@ -1,0 +1,1 @@
+"""Public verification of approval letters (no sign-in)."""
