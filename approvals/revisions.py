@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,27 @@ class Change:
         if self.after is None:
             return "removed"
         return "changed"
+
+    @property
+    def words(self) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]] | None:
+        """For a changed text of several words: (before, after) as runs of
+        (text, differs), so a page can mark the words that changed."""
+        if self.kind != "changed" or " " not in (self.before or "") + (self.after or ""):
+            return None
+        return word_diff(self.before or "", self.after or "")
+
+
+def word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Runs of (text, differs) for each side, compared word by word."""
+    a, b = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    old: list[tuple[str, bool]] = []
+    new: list[tuple[str, bool]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            old.append(("".join(a[i1:i2]), op != "equal"))
+        if j2 > j1:
+            new.append(("".join(b[j1:j2]), op != "equal"))
+    return old, new
 
 
 def display_value(name: str, value: Any) -> str:

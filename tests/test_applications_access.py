@@ -62,7 +62,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, submitted):
 def test_post_reads_a_submitted_application_but_cannot_change_it(client, auth, make, submitted, role):
     auth.login(make.user(role))
     doc = next(d for d in submitted.documents if d.kind == DocumentKind.SAMPLE_CERTIFICATE)
-    assert client.get(f"/agency/applications/{submitted.id}").status_code == 200
+    page = client.get(f"/agency/applications/{submitted.id}")
+    assert page.status_code == 200
+    assert b"Edit and resubmit" not in page.data and b"Withdraw" not in page.data
+    assert f'href="/review/applications/{submitted.id}"'.encode() in page.data
     assert client.get(f"/agency/applications/{submitted.id}/revisions/1").status_code == 200
     with client.get(f"/agency/applications/{submitted.id}/documents/{doc.id}") as r:
         assert r.status_code == 200

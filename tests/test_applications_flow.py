@@ -106,7 +106,10 @@ def test_draft_submit_changes_resubmit_withdraw(client, auth, make):
     assert app.state == ApplicationState.SUBMITTED and app.revision_count == 2
     diff = client.get(f"/agency/applications/{app.id}/revisions/2")
     assert diff.status_code == 200
-    assert b"Attendance policy" in diff.data and b"Full attendance required." in diff.data
+    body = diff.get_data(as_text=True)
+    assert "Attendance policy" in body
+    assert '<del class="diff-del">Full</del> attendance required.' in body
+    assert '<ins class="diff-ins">Officers sign in and out; full</ins> attendance required.' in body
 
     confirm = client.get(f"/agency/applications/{app.id}/withdraw")
     assert confirm.status_code == 200 and b"Withdraw" in confirm.data

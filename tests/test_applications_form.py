@@ -158,3 +158,21 @@ def test_saves_are_audited_with_what_changed(client, draft):
                                                        "version": _fresh(draft).version})
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "application.updated")) == 1
+
+
+def test_every_form_carries_a_csrf_token_and_needs_it(app, client, staff):
+    from tests.applications_support import complete_application
+
+    application = complete_application(staff.agency, staff)
+    app.config["WTF_CSRF_ENABLED"] = True
+    pages = [section_url(application.id, s) for s in SECTIONS]
+    pages += [f"/agency/applications/{application.id}/withdraw", "/agency/applications/new"]
+    for url in pages:
+        body = client.get(url).get_data(as_text=True)
+        forms = [chunk.split("</form>")[0] for chunk in body.split('<form')[1:] if 'method="post"' in chunk.split(">")[0]]
+        assert forms, url
+        for form in forms:
+            assert 'name="csrf_token"' in form, (url, form[:200])
+    r = client.post(section_url(application.id, "course"), data={"title": "No token", "version": application.version})
+    assert r.status_code == 400
+    assert _fresh(application).title != "No token"

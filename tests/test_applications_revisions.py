@@ -113,3 +113,11 @@ def test_snapshot_round_trips_through_the_database(revision):
     db.session.expire_all()
     stored = db.session.get(Revision, revision.id)
     assert diff_snapshots(stored.snapshot, snapshot_of(stored.application)) == []
+
+
+def test_changed_text_marks_the_words_that_changed():
+    change = diff_snapshots(_snap(title="A short course"), _snap(title="A shorter course"))[0]
+    before, after = change.words
+    assert before == [("A ", False), ("short", True), (" course", False)]
+    assert after == [("A ", False), ("shorter", True), (" course", False)]
+    assert diff_snapshots(_snap(hours_total=4.0), _snap(hours_total=5.0))[0].words is None

@@ -16,7 +16,9 @@ from approvals import permissions as perm
 from approvals.agency import bp
 from approvals.agency.forms import ActionForm, ContactForm, CourseForm, HoursForm
 from approvals.agency.queries import check_version, editable_application
-from approvals.agency.sections import BY_SLUG, SECTIONS, Progress, next_section, problem_url, render_section
+from approvals.agency.sections import (
+    BY_SLUG, SECTIONS, Progress, change_request_of, next_section, problem_url, render_section,
+)
 from approvals.extensions import db
 from approvals.models import Application, ApplicationState, DeliveryMethod, Role, User, record
 from approvals.models._types import utcnow
@@ -143,5 +145,5 @@ def review_section(app: Application, problems: list | None = None) -> tuple[str,
         progress=Progress.of(app), problems=progress.grouped(), problem_url=problem_url,
         refused=problems is not None, snapshot=current, last_revision=last,
         changes=diff_snapshots(last.snapshot, current) if last else None, form=ActionForm(),
-        viewable_ids={d.id for d in app.live_documents}, change_request=None,
+        viewable_ids={d.id for d in app.live_documents}, change_request=change_request_of(app),
     ), 200

@@ -1,8 +1,6 @@
 """The dashboard, the application page, revisions, submit and withdraw."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug import Response
@@ -15,7 +13,7 @@ from approvals.agency.forms import ActionForm, WithdrawForm
 from approvals.agency.queries import (
     STATE_TAG, application_revision, latest_change_request, next_action, timeline, viewable_application,
 )
-from approvals.agency.sections import Progress
+from approvals.agency.sections import Progress, error_items
 from approvals.extensions import db
 from approvals.models import AREAS, DESIGNATIONS, Application, ApplicationState, DeliveryMethod, DocumentKind, User
 from approvals.revisions import EMPTY_SNAPSHOT, cited_document_ids, diff_snapshots, snapshot_of
@@ -30,7 +28,6 @@ SORTS = {
     "created": (Application.created_at.desc(), "Started"),
 }
 PER_PAGE = 20
-ROW_NOUNS = {"objectives": "Objective", "instructors": "Instructor"}
 
 
 @bp.app_template_global()
@@ -53,21 +50,7 @@ def kind_label(value: str) -> str:
     return DocumentKind(value).label
 
 
-@bp.app_template_global()
-def error_items(form: Any) -> list[tuple[str, str, str]]:
-    """(input id, label, message) of every error in *form*, rows of a FieldList included."""
-    items: list[tuple[str, str, str]] = []
-    for field in form:
-        if field.type != "FieldList":
-            items += [(field.id, field.label.text, message) for message in field.errors]
-            continue
-        noun = ROW_NOUNS.get(field.name, field.label.text)
-        for number, entry in enumerate(field.entries, start=1):
-            subfields = list(entry.form) if entry.type == "FormField" else [entry]
-            for sub in subfields:
-                label = f"{noun} {number}" + (f": {sub.label.text}" if sub is not entry else "")
-                items += [(sub.id, label, message) for message in sub.errors]
-    return items
+bp.add_app_template_global(error_items)
 
 
 @bp.app_template_global()
@@ -110,7 +93,7 @@ def application(app_id: int) -> str:
     return render_template(
         "agency/application.html", app=app, snapshot=snapshot_of(app), events=events,
         change_request=latest_change_request(events) if app.state == ApplicationState.CHANGES_REQUESTED else None,
-        progress=progress, first_section=todo[0] if todo else "review",
+        progress=progress, first_section=todo[0] if todo else "course",
         viewable_ids={d.id for d in app.live_documents} | cited_document_ids(app.revisions),
     )
 

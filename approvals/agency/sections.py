@@ -40,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("review", 7, "Review & submit", ()),
 )
 BY_SLUG = {s.slug: s for s in SECTIONS}
+ROW_NOUNS = {"objectives": "Objective", "instructors": "Instructor"}
 _INSTRUCTOR_FIELD = re.compile(r"^instructors-(\d+)-(\w+)$")
 
 
@@ -102,14 +103,33 @@ def next_section(slug: str) -> str:
     return SECTIONS[min(index + 1, len(SECTIONS) - 1)].slug
 
 
+def error_items(form: Any) -> list[tuple[str, str, str]]:
+    """(input id, label, message) of every error in *form*, rows of a FieldList included."""
+    items: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.type != "FieldList":
+            items += [(field.id, field.label.text, message) for message in field.errors]
+            continue
+        noun = ROW_NOUNS.get(field.name, field.label.text)
+        for number, entry in enumerate(field.entries, start=1):
+            subfields = list(entry.form) if entry.type == "FormField" else [entry]
+            for sub in subfields:
+                label = f"{noun} {number}" + (f": {sub.label.text}" if sub is not entry else "")
+                items += [(sub.id, label, message) for message in sub.errors]
+    return items
+
+
 def render_section(app: Application | None, slug: str, form: Any, **context: Any) -> tuple[str, int]:
     """A section page: the form, the section nav with each section's state, and
     the outstanding problems of this section as reminders next to their fields."""
     progress = Progress.of(app) if app is not None else None
+    # A field showing an error needs no second, older message about the saved value.
+    with_errors = {field_id for field_id, _, _ in error_items(form)}
+    outstanding = {k: v for k, v in progress.field_messages(slug).items() if k not in with_errors} if progress else {}
     return render_template(
         f"agency/section_{slug}.html", app=app, form=form, section=BY_SLUG[slug], sections=SECTIONS,
-        progress=progress, outstanding=progress.field_messages(slug) if progress else {},
-        change_request=_change_request(app), **(_section_context(app, slug) if app else {}), **context,
+        progress=progress, outstanding=outstanding,
+        change_request=change_request_of(app), **(_section_context(app, slug) if app else {}), **context,
     ), 200
 
 
@@ -128,7 +148,7 @@ def _section_context(app: Application, slug: str) -> dict[str, Any]:
     return {}
 
 
-def _change_request(app: Application | None) -> Any:
+def change_request_of(app: Application | None) -> Any:
     from approvals.agency.queries import latest_change_request, timeline
 
     if app is None or app.state != ApplicationState.CHANGES_REQUESTED:
