@@ -19,7 +19,6 @@ from approvals.agency import bp
 from approvals.agency.forms import ActionForm, DocumentsForm
 from approvals.agency.queries import application_document, editable_application, viewable_application
 from approvals.agency.sections import BY_SLUG, render_section
-from approvals.agency.uploads import inspect_field
 from approvals.extensions import db
 from approvals.models import Application, Document, DocumentKind, Instructor, User, record
 from approvals.models._types import utcnow

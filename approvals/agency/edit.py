@@ -17,10 +17,10 @@ from approvals.agency import bp
 from approvals.agency.forms import ActionForm, ContactForm, CourseForm, HoursForm
 from approvals.agency.queries import check_version, editable_application
 from approvals.agency.sections import (
-    BY_SLUG, SECTIONS, Progress, change_request_of, next_section, problem_url, render_section,
+    BY_SLUG, SECTIONS, Progress, change_request_of, may_attest, next_section, problem_url, render_section,
 )
 from approvals.extensions import db
-from approvals.models import Application, ApplicationState, DeliveryMethod, Role, User, record
+from approvals.models import Application, ApplicationState, DeliveryMethod, record
 from approvals.models._types import utcnow
 from approvals.revisions import FIELD_LABELS, diff_snapshots, snapshot_of
 
@@ -29,11 +29,6 @@ HOURS_FIELDS = tuple(name for name in FIELD_LABELS if name.startswith("hours_"))
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 SIMPLE_SECTIONS = {"course": (CourseForm, COURSE_FIELDS), "hours": (HoursForm, HOURS_FIELDS),
                    "contact": (ContactForm, CONTACT_FIELDS)}
-
-
-def may_attest(user: User) -> bool:
-    """The attestation is signed by an agency official: the agency's administrator."""
-    return user.role == Role.AGENCY_ADMIN
 
 
 def _value(form: Any, name: str) -> Any:

@@ -48,7 +48,9 @@ class HoursField(StringField):
         self.noun = noun
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
+        if not valuelist:
+            return  # not sent at all: keep the saved value, as the other fields do
+        raw = valuelist[0].strip()
         self.data = None
         if not raw:
             return

@@ -133,6 +133,11 @@ def render_section(app: Application | None, slug: str, form: Any, **context: Any
     ), 200
 
 
+def may_attest(user: Any) -> bool:
+    """The attestation is signed by an agency official: the agency's administrator."""
+    return bool(user.role == Role.AGENCY_ADMIN)
+
+
 def _section_context(app: Application, slug: str) -> dict[str, Any]:
     if slug == "hours":
         return {"area_keys": list(AREAS), "designation_keys": list(DESIGNATIONS),
@@ -142,7 +147,7 @@ def _section_context(app: Application, slug: str) -> dict[str, Any]:
     if slug == "contact":
         admins = db.session.scalars(db.select(User.name).where(
             User.agency_id == app.agency_id, User.role == Role.AGENCY_ADMIN, User.active).order_by(User.name))
-        return {"may_attest": current_user.role == Role.AGENCY_ADMIN, "agency_admins": list(admins)}
+        return {"may_attest": may_attest(current_user), "agency_admins": list(admins)}
     if slug == "documents":
         return {"documents": app.live_documents}
     return {}
