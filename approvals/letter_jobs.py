@@ -104,8 +104,9 @@ def render_letter(application_id: int, reissue: int | None = None, **_: Any) -> 
 
     Raises ValueError for facts that cannot appear on a letter,
     LetterAssetRefused if the template reaches outside the static folder,
-    OSError when the PDF cannot be written, IntegrityError when another run
-    stored the same issue first (its file is removed; the retry is a no-op).
+    OSError when the PDF cannot be written, a DBAPIError (IntegrityError,
+    or "database is locked" on SQLite) when another run stored the same
+    issue first: its file is removed, and the outbox retry is a no-op.
     """
     # On PostgreSQL the row lock makes concurrent runs for one application
     # take turns; SQLite serialises writers anyway.
@@ -150,7 +151,7 @@ def _store(app: Application, facts: LetterFacts) -> ApprovalLetter:
     db.session.add(letter)
     try:
         db.session.flush()
-    except sa.exc.IntegrityError:
+    except sa.exc.DBAPIError:  # e.g. another run stored this issue first
         storage.delete_stored(letters_dir(), stored.stored_name)
         raise
     return letter

@@ -246,3 +246,31 @@ def test_the_issue_number_and_date_are_signed_and_round_trip(app, people):
     for bad in ({"issue": 0}, {"issued_on": app_row.approved_on - timedelta(days=1)}):
         with pytest.raises(ValueError):
             dataclasses.replace(facts, **bad)
+
+
+def test_two_runs_at_once_store_one_letter(app, people):
+    import threading
+
+    app_row = approve(app, people)
+    start, errors = threading.Barrier(2), []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                render_letter(application_id=app_row.id)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the loser may fail; the outbox would retry it
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.expire_all()
+    assert len(letters(app_row.id)) == 1 and len(stored_files()) == 1, errors
+    assert render_letter(application_id=app_row.id).id == letters(app_row.id)[0].id  # the retry: nothing new

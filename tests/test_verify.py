@@ -142,3 +142,8 @@ def test_verification_is_rate_limited_per_address(app, client, approved):
     assert statuses == [200, 200, 200, 429]
     other = client.get("/verify/", environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert other.status_code == 200
+
+
+def test_a_malformed_number_is_a_form_error_not_a_lookup(client):
+    page = client.get("/verify/", query_string={"number": "MO/IS 2026", "code": "X"}).get_data(as_text=True)
+    assert "only letters, digits and dashes" in page

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 
 class LookupForm(FlaskForm):
@@ -14,8 +14,10 @@ class LookupForm(FlaskForm):
 
     number = StringField(
         "Approval number",
-        validators=[InputRequired("Enter the approval number printed at the top of the letter."), Length(max=40)],
-        description="At the top right of the letter, for example MO-IS-2026-00017.",
+        validators=[InputRequired("Enter the approval number printed at the top of the letter."), Length(max=40),
+                    Regexp(r"^\s*[A-Za-z0-9-]+\s*$", message="An approval number has only letters, digits and "
+                                                            "dashes, for example MO-IS-2026-00017.")],
+        description="At the top right of the letter, for example MO\u2011IS\u20112026\u201100017.",
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     code = StringField(
