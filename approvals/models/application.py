@@ -88,6 +88,8 @@ class Application(db.Model):
         ),
         sa.CheckConstraint("state <> 'revoked' OR revoked_at IS NOT NULL", name="revoked_has_time"),
         sa.Index("ix_applications_state_submitted", "state", "submitted_at"),
+        # The reviewer's own queue (migration 0004).
+        sa.Index("ix_applications_reviewer_state_submitted", "assigned_reviewer_id", "state", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from werkzeug import Response
 from approvals import permissions as perm
 from approvals import workflow
 from approvals.extensions import db
-from approvals.models import Agency, Application, Role, User, record
+from approvals.models import Application, Role, User, record
 from approvals.models._types import utcnow
 from approvals.review import page as review_page
 from approvals.review import queue as q
@@ -34,8 +34,6 @@ CONFLICT = ("Someone else changed this application while you were looking at it 
 @perm.require(perm.REVIEW_QUEUE)
 def queue() -> str:
     form = QueueFilterForm(request.args)
-    agencies = db.session.execute(sa.select(Agency.id, Agency.name).order_by(Agency.name)).all()
-    form.agency.choices = choices([(0, "Any agency"), *((a.id, a.name) for a in agencies)])
     default_tab = "all" if current_user.role == "post_admin" else "mine"
     tab = request.args.get("tab", default_tab)
     filters = q.QueueFilters(
@@ -49,6 +47,7 @@ def queue() -> str:
     page = q.queue_page(filters, current_user, request.args.get("page", 1, type=int), now)
     return render_template(
         "review/queue.html", form=form, filters=filters, tabs=q.TABS, page=page, now=now,
+        agency_options=q.agency_options(filters.agency_id),
         counts=[(s, counts.get(s, 0)) for s in q.STATE_ORDER], badge=q.badge, age_days=q.age_days,
         leave_form=LeaveForm(formdata=None, on_leave=0 if current_user.on_leave else 1),
         can_take_leave=current_user.role == Role.POST_REVIEWER,
