@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from approvals.extensions import db
 from approvals.models import (
-    Application, AuditEvent, Comment, Document, Instructor, ReviewerConflict, Role, User,
+    Application, ApplicationState, AuditEvent, Comment, Document, Instructor, ReviewerConflict, Role, User,
 )
 from approvals.models.application import AREAS, DESIGNATIONS, HOUR_FIELDS
 from approvals.review.forms import (
@@ -19,6 +19,11 @@ from approvals.review.forms import (
 )
 from approvals.revisions import diff_snapshots, display_value, snapshot_of
 from approvals.workflow import DENIAL_REASONS, TRANSITIONS
+
+# States whose decision fields describe the current outcome (after changes
+# were requested and the agency resubmitted, they describe an old round).
+DECIDED_STATES = frozenset({ApplicationState.APPROVED, ApplicationState.DENIED, ApplicationState.REVOKED,
+                            ApplicationState.EXPIRED})
 
 
 def load_application(app_id: int, user: User) -> Application:
@@ -101,6 +106,7 @@ def page_context(app: Application, user: User) -> dict[str, Any]:
         "areas": AREAS, "designations": DESIGNATIONS, "hour_labels": HOUR_LABELS,
         "checklist_items": CHECKLIST, "checklist": checklist, "checklist_by": checklist_by,
         "can_decide": app.can_decide(user), "can_reassign": can_reassign(app, user),
+        "decided": app.state in DECIDED_STATES,
         "can_comment": app.can_comment(user), "denial_reasons": DENIAL_REASONS, "display_value": display_value,
     }
 
