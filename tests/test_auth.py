@@ -171,17 +171,12 @@ def test_reset_for_deactivated_account_sends_nothing(app, client, make):
     assert not (Path(app.config["INSTANCE_DIR"]) / "mail").exists()
 
 
-def test_csrf_is_enforced(app_config, make):
-    from approvals import create_app
-
-    app = create_app("testing", {**app_config, "WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        client = app.test_client()
-        response = client.post("/auth/login", data={"email": "a@b.gov", "password": "x"})
-        assert response.status_code == 400
-        assert "Form expired" in response.get_data(as_text=True)
-        page = client.get("/auth/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        response = client.post("/auth/login", data={"email": "a@b.gov", "password": "x", "csrf_token": token})
-        assert response.status_code == 200  # got past CSRF to the credential check
-        db.engine.dispose()
+def test_csrf_is_enforced(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/auth/login", data={"email": "a@b.gov", "password": "x"})
+    assert response.status_code == 400
+    assert "Form expired" in response.get_data(as_text=True)
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/auth/login", data={"email": "a@b.gov", "password": "x", "csrf_token": token})
+    assert response.status_code == 200  # got past CSRF to the credential check
