@@ -158,6 +158,9 @@ def test_revoked_and_expired_are_excluded(courses, make) -> None:
     # The lapsed one is still "approved" until the nightly job; the date alone hides it.
     assert {c.title for c in iter_courses(CatalogQuery(text="patrol"))} == {keep.title}
     assert search_courses(CatalogQuery()).total == 1
+    for sort in ("relevance", "newest", "title"):  # each query shape leaves the lapsed one out
+        assert titles(CatalogQuery(text="patrol tactics", sort=sort)) == [keep.title]
+        assert titles(CatalogQuery(text="patrol", sort=sort, delivery_method="in_person")) == [keep.title]
     assert db.session.get(CatalogEntry, revoked.id) is None
     assert db.session.get(CatalogEntry, lapsed.id) is not None
 

@@ -18,13 +18,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
-from approvals.catalog import fts
+from approvals.catalog import plan as planner
 from approvals.extensions import db
 from approvals.models.agency import Agency
 from approvals.models.application import AREAS, DESIGNATIONS, HOUR_FIELDS, DeliveryMethod
-from approvals.models.catalog import CatalogEntry
+from approvals.models.catalog import CatalogEntry, CatalogText
 from approvals.validation import Problem
 
 SORTS = {"relevance": "Best match", "newest": "Newest approval", "title": "Title (A–Z)"}
@@ -32,11 +31,8 @@ MAX_PER_PAGE = 100
 MAX_TEXT = 200
 
 _e = CatalogEntry.__table__
+_t = CatalogText.__table__
 _agencies = Agency.__table__
-_fts = sa.table("catalog_fts", sa.column("rowid", sa.Integer))
-_RESULT_COLUMNS = [c for c in _e.c if c.name != "search_vector"]
-# bm25 weights, in the FTS5 table's column order: title, objectives, synopsis.
-_BM25 = (10.0, 3.0, 1.0)
 
 
 class InvalidCatalogQuery(ValueError):
@@ -165,11 +161,28 @@ def search_courses(query: CatalogQuery) -> CatalogPage:
     if problems:
         raise InvalidCatalogQuery(problems)
     query = replace(query, today=query.today or date.today())
-    conditions, joins, rank = _conditions(query, db.session.get_bind().dialect.name)
-    count = sa.select(sa.func.count()).select_from(joins(_e)).where(*conditions)
-    total = db.session.execute(count).scalar_one()
-    stmt = _select(query, conditions, joins, rank).limit(query.per_page).offset((query.page - 1) * query.per_page)
-    items = [_course(row) for row in db.session.execute(stmt)] if total else []
+    plan = planner.plan(query, db.session.get_bind().dialect.name)
+    count = sa.select(sa.func.count()).select_from(plan.from_).where(*plan.conditions)
+    total = None if plan.window_total else db.session.execute(count).scalar_one()
+    if total == 0:
+        return CatalogPage(items=[], total=0, query=query)
+    # Rank and page over narrow rows first, then read the texts of just this page.
+    columns = [plan.id_column.label("application_id"), plan.rank_column(query.sort)]
+    if plan.window_total:
+        columns.append(sa.func.count().over().label("total"))
+    ranked = db.session.execute(
+        sa.select(*columns).select_from(plan.from_).where(*plan.conditions)
+        .order_by(*plan.order(query.sort)).limit(query.per_page).offset((query.page - 1) * query.per_page)
+    ).all()
+    if total is None:
+        total = ranked[0].total if ranked else db.session.execute(count).scalar_one()
+    ids = [row.application_id for row in ranked]
+    if not ids:
+        return CatalogPage(items=[], total=total, query=query)
+    rows = {row.application_id: row for row in db.session.execute(
+        _full_select(_e.join(_t, _t.c.application_id == _e.c.application_id), sa.null().label("rank"))
+        .where(_e.c.application_id.in_(ids)))}
+    items = [_course(rows[row.application_id], row.rank) for row in ranked if row.application_id in rows]
     return CatalogPage(items=items, total=total, query=query)
 
 
@@ -184,69 +197,21 @@ def iter_courses(query: CatalogQuery, connection: sa.Connection | None = None) -
     query = replace(query, today=query.today or date.today())
     executor: Any = connection if connection is not None else db.session
     dialect = (connection.dialect if connection is not None else db.session.get_bind().dialect).name
-    conditions, joins, rank = _conditions(query, dialect)
-    stmt = _select(query, conditions, joins, rank).execution_options(yield_per=500)
+    plan = planner.plan(query, dialect, need_entries=True)
+    from_ = plan.from_ if plan.texts_joined else plan.from_.join(_t, _t.c.application_id == _e.c.application_id)
+    stmt = (_full_select(from_, plan.rank_column(query.sort)).where(*plan.conditions).order_by(*plan.order(query.sort))
+            .execution_options(yield_per=500))
     for row in executor.execute(stmt):
-        yield _course(row)
+        yield _course(row, row.rank)
 
 
-def _conditions(query: CatalogQuery, dialect: str) -> tuple[list[Any], Any, Any]:
-    assert query.today is not None
-    conditions: list[Any] = [_e.c.expires_on >= query.today]
-    if query.area:
-        conditions.append(_e.c[f"hours_{query.area}"] > 0)
-    if query.designation:
-        conditions.append(_e.c[f"hours_{query.designation}"] > 0)
-    if query.min_hours is not None:
-        conditions.append(_e.c.hours_total >= query.min_hours)
-    if query.max_hours is not None:
-        conditions.append(_e.c.hours_total <= query.max_hours)
-    if query.delivery_method:
-        conditions.append(_e.c.delivery_method == query.delivery_method)
-    if query.agency_id is not None:
-        conditions.append(_e.c.agency_id == query.agency_id)
-
-    terms = fts.parse(query.text)
-
-    def no_join(from_: Any) -> Any:
-        return from_
-
-    if not terms:
-        return conditions, no_join, None
-    if dialect == "postgresql":
-        tsquery = sa.func.websearch_to_tsquery(
-            sa.literal_column("'english'", type_=postgresql.REGCONFIG), sa.literal(fts.to_websearch(terms))
-        )
-        conditions.append(_e.c.search_vector.bool_op("@@")(tsquery))
-        # Higher is better; weights for D, C, B, A (synopsis is C, objectives B, title A).
-        rank = sa.func.ts_rank(sa.literal_column("'{0.05, 0.2, 0.4, 1.0}'::real[]"), _e.c.search_vector, tsquery)
-        return conditions, no_join, rank.desc()
-
-    def fts_join(from_: Any) -> Any:
-        return from_.join(_fts, _fts.c.rowid == _e.c.application_id)
-
-    conditions.append(sa.literal_column("catalog_fts").op("MATCH")(sa.literal(fts.to_fts5(terms))))
-    # bm25 is lower-is-better.
-    rank = sa.func.bm25(sa.literal_column("catalog_fts"), *_BM25)
-    return conditions, fts_join, rank.asc()
+def _full_select(from_: Any, rank_column: Any) -> sa.Select:
+    return (sa.select(*_e.c, _t.c.synopsis, _t.c.objectives, _agencies.c.name.label("agency_name"),
+                      rank_column)
+            .select_from(from_.join(_agencies, _agencies.c.id == _e.c.agency_id)))
 
 
-def _select(query: CatalogQuery, conditions: list[Any], joins: Any, rank: Any) -> sa.Select:
-    rank_col = (rank.element if rank is not None else sa.null()).label("rank")
-    stmt = (
-        sa.select(*_RESULT_COLUMNS, _agencies.c.name.label("agency_name"), rank_col)
-        .select_from(joins(_e).join(_agencies, _agencies.c.id == _e.c.agency_id))
-        .where(*conditions)
-    )
-    newest = (_e.c.approved_on.desc(), _e.c.application_id.desc())
-    if query.sort == "title":
-        return stmt.order_by(_e.c.title, _e.c.application_id)
-    if query.sort == "relevance" and rank is not None:
-        return stmt.order_by(rank, *newest)
-    return stmt.order_by(*newest)
-
-
-def _course(row: Any) -> CatalogCourse:
+def _course(row: Any, rank: float | None) -> CatalogCourse:
     return CatalogCourse(
         application_id=row.application_id, approval_number=row.approval_number, title=row.title,
         synopsis=row.synopsis, objectives=tuple(o for o in row.objectives.split("\n") if o),
@@ -254,5 +219,5 @@ def _course(row: Any) -> CatalogCourse:
         delivery_method=DeliveryMethod(row.delivery_method) if row.delivery_method else None,
         approved_on=row.approved_on, expires_on=row.expires_on,
         hours={k: float(row._mapping[f"hours_{k}"] or 0) for k in HOUR_FIELDS},
-        rank=float(row.rank) if row.rank is not None else None,
+        rank=float(rank) if rank is not None else None,
     )

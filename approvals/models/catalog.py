@@ -1,16 +1,16 @@
-"""The statewide catalog's search table: one row per approved course.
+"""The statewide catalog's search tables: one row per approved course.
 
-`catalog_entries` is a denormalised copy of the public facts of every course
-in state *approved* (objectives folded into one text column), so full-text
-search can index title, objectives and synopsis together. The full-text index
-itself is kept in sync with this table by database triggers (see migration
-0005_catalog): an FTS5 table on SQLite, a weighted tsvector column on
-PostgreSQL.
+`catalog_entries` holds the short public facts every filter and sort reads
+(narrow rows, so a filtered count scans little); `catalog_texts` holds the
+words full-text search reads — title, objectives folded into one column,
+synopsis. The full-text index is kept in sync with `catalog_texts` by
+database triggers (migration 0005_catalog): an FTS5 table on SQLite, a
+weighted tsvector column with a GIN index on PostgreSQL.
 
-This table is in turn kept in sync with `applications` by a flush listener:
-whenever the ORM writes an application (or an objective) that is, or was,
-approved, its entry is rebuilt in the same transaction. Writes that bypass the
-ORM (bulk loads) call `rebuild_entries()` afterwards.
+Both tables are kept in sync with `applications` by a flush listener: when
+the ORM writes an application (or an objective) that is, or was, approved,
+its rows are rebuilt in the same transaction. Writes that bypass the ORM
+(bulk loads) call `rebuild_entries()` afterwards (or `flask catalog reindex`).
 """
 from __future__ import annotations
 
@@ -34,9 +34,6 @@ SearchVector = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
 
 class CatalogEntry(db.Model):
     __tablename__ = "catalog_entries"
-    __table_args__ = (
-        sa.Index("ix_catalog_entries_search_vector", "search_vector", postgresql_using="gin"),
-    )
 
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
@@ -44,10 +41,10 @@ class CatalogEntry(db.Model):
     approval_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200), index=True)
-    synopsis: Mapped[str] = mapped_column(sa.Text)
-    objectives: Mapped[str] = mapped_column(sa.Text)
     delivery_method: Mapped[DeliveryMethod | None] = mapped_column(enum_column(DeliveryMethod, "delivery_method"))
     approved_on: Mapped[date] = mapped_column(index=True)
+    # Indexed for finding the few lapsed entries (see catalog/plan.py), not for
+    # ranges over the many current ones.
     expires_on: Mapped[date] = mapped_column(index=True)
     hours_total: Mapped[float] = mapped_column(Hours)
     hours_legal: Mapped[float] = mapped_column(Hours)
@@ -58,16 +55,32 @@ class CatalogEntry(db.Model):
     hours_racial_profiling: Mapped[float] = mapped_column(Hours)
     hours_implicit_bias: Mapped[float] = mapped_column(Hours)
     hours_deescalation: Mapped[float] = mapped_column(Hours)
-    # Filled by a trigger on PostgreSQL: title weight A, objectives B, synopsis C.
-    search_vector: Mapped[str | None] = deferred(mapped_column(SearchVector))
 
     def __repr__(self) -> str:
         return f"<CatalogEntry {self.approval_number} {self.title!r}>"
 
 
+class CatalogText(db.Model):
+    __tablename__ = "catalog_texts"
+    __table_args__ = (
+        sa.Index("ix_catalog_texts_search_vector", "search_vector", postgresql_using="gin"),
+    )
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("catalog_entries.application_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    objectives: Mapped[str] = mapped_column(sa.Text)  # one objective per line
+    synopsis: Mapped[str] = mapped_column(sa.Text)
+    # Filled by a trigger on PostgreSQL: title weight A, objectives B, synopsis C.
+    search_vector: Mapped[str | None] = deferred(mapped_column(SearchVector))
+
+
 _apps = Application.__table__
 _objectives = Objective.__table__
 _entries = CatalogEntry.__table__
+_texts = CatalogText.__table__
+_TEXT_COLUMNS = ("title", "objectives", "synopsis")
 
 
 def rebuild_entries(conn: sa.Connection, application_ids: Iterable[int] | None = None, *, batch: int = 500) -> int:
@@ -76,6 +89,7 @@ def rebuild_entries(conn: sa.Connection, application_ids: Iterable[int] | None =
     exist for them. Runs in the caller's transaction."""
     if application_ids is None:
         ids = list(conn.scalars(sa.select(_apps.c.id).where(_apps.c.state == ApplicationState.APPROVED.value)))
+        conn.execute(sa.delete(_texts))
         conn.execute(sa.delete(_entries))
         fresh = True
     else:
@@ -85,10 +99,14 @@ def rebuild_entries(conn: sa.Connection, application_ids: Iterable[int] | None =
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         if not fresh:
+            # Texts first: their delete trigger keeps the full-text index in step.
+            conn.execute(sa.delete(_texts).where(_texts.c.application_id.in_(chunk)))
             conn.execute(sa.delete(_entries).where(_entries.c.application_id.in_(chunk)))
         rows = _entry_rows(conn, chunk)
         if rows:
-            conn.execute(sa.insert(_entries), rows)
+            conn.execute(sa.insert(_entries), [{k: v for k, v in r.items() if k not in _TEXT_COLUMNS[1:]}
+                                               for r in rows])
+            conn.execute(sa.insert(_texts), [{k: r[k] for k in ("application_id", *_TEXT_COLUMNS)} for r in rows])
         written += len(rows)
     return written
 
@@ -108,7 +126,8 @@ def _entry_rows(conn: sa.Connection, ids: list[int]) -> list[dict[str, Any]]:
         .where(_objectives.c.application_id.in_([a.id for a in apps]))
         .order_by(_objectives.c.application_id, _objectives.c.position, _objectives.c.id)
     ):
-        objectives.setdefault(app_id, []).append(text)
+        # One per line in the text column, so an objective may not span lines.
+        objectives.setdefault(app_id, []).append(" ".join(text.split()))
     rows = []
     for a in apps:
         row = {

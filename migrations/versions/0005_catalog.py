@@ -1,7 +1,8 @@
 """catalog: search table with its full-text index, and offerings
 
-The full-text index is dialect-specific DDL kept in sync by triggers on
-catalog_entries: an external-content FTS5 table (catalog_fts) on SQLite, a
+catalog_entries holds the filterable facts, catalog_texts the searchable
+words. The full-text index is dialect-specific DDL kept in sync by triggers
+on catalog_texts: an external-content FTS5 table (catalog_fts) on SQLite, a
 weighted tsvector column with a GIN index on PostgreSQL.
 
 Revision ID: 0005
@@ -27,8 +28,6 @@ def upgrade():
     sa.Column('approval_number', sa.String(length=20), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('synopsis', sa.Text(), nullable=False),
-    sa.Column('objectives', sa.Text(), nullable=False),
     sa.Column('delivery_method', sa.Enum('in_person', 'computer_based', name='delivery_method', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('approved_on', sa.Date(), nullable=False),
     sa.Column('expires_on', sa.Date(), nullable=False),
@@ -41,7 +40,6 @@ def upgrade():
     sa.Column('hours_racial_profiling', sa.Numeric(precision=5, scale=1, asdecimal=False), nullable=False),
     sa.Column('hours_implicit_bias', sa.Numeric(precision=5, scale=1, asdecimal=False), nullable=False),
     sa.Column('hours_deescalation', sa.Numeric(precision=5, scale=1, asdecimal=False), nullable=False),
-    sa.Column('search_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_catalog_entries_agency_id_agencies')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_catalog_entries_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_catalog_entries')),
@@ -51,8 +49,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_catalog_entries_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_entries_approved_on'), ['approved_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_entries_expires_on'), ['expires_on'], unique=False)
-        batch_op.create_index('ix_catalog_entries_search_vector', ['search_vector'], unique=False, postgresql_using='gin')
         batch_op.create_index(batch_op.f('ix_catalog_entries_title'), ['title'], unique=False)
+
+    op.create_table('catalog_texts',
+    sa.Column('application_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('objectives', sa.Text(), nullable=False),
+    sa.Column('synopsis', sa.Text(), nullable=False),
+    sa.Column('search_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['catalog_entries.application_id'], name=op.f('fk_catalog_texts_application_id_catalog_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_catalog_texts'))
+    )
+    with op.batch_alter_table('catalog_texts', schema=None) as batch_op:
+        batch_op.create_index('ix_catalog_texts_search_vector', ['search_vector'], unique=False, postgresql_using='gin')
 
     op.create_table('offerings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -101,9 +110,12 @@ def downgrade():
         batch_op.drop_index('ix_offerings_agency_starts')
 
     op.drop_table('offerings')
+    with op.batch_alter_table('catalog_texts', schema=None) as batch_op:
+        batch_op.drop_index('ix_catalog_texts_search_vector', postgresql_using='gin')
+
+    op.drop_table('catalog_texts')
     with op.batch_alter_table('catalog_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_entries_title'))
-        batch_op.drop_index('ix_catalog_entries_search_vector', postgresql_using='gin')
         batch_op.drop_index(batch_op.f('ix_catalog_entries_expires_on'))
         batch_op.drop_index(batch_op.f('ix_catalog_entries_approved_on'))
         batch_op.drop_index(batch_op.f('ix_catalog_entries_agency_id'))
@@ -121,34 +133,36 @@ def _create_fulltext():
         # porter stems English words, so "instructors" also finds "instructor".
         op.execute(f"""
             CREATE VIRTUAL TABLE catalog_fts USING fts5(
-                {_FTS_COLUMNS}, content='catalog_entries', content_rowid='application_id',
+                {_FTS_COLUMNS}, content='catalog_texts', content_rowid='application_id',
                 tokenize='porter unicode61 remove_diacritics 2')
         """)
         new = "new.title, new.objectives, new.synopsis"
         old = "old.title, old.objectives, old.synopsis"
         op.execute(f"""
-            CREATE TRIGGER catalog_entries_fts_ai AFTER INSERT ON catalog_entries BEGIN
+            CREATE TRIGGER catalog_texts_fts_ai AFTER INSERT ON catalog_texts BEGIN
                 INSERT INTO catalog_fts(rowid, {_FTS_COLUMNS}) VALUES (new.application_id, {new});
             END
         """)
         op.execute(f"""
-            CREATE TRIGGER catalog_entries_fts_ad AFTER DELETE ON catalog_entries BEGIN
+            CREATE TRIGGER catalog_texts_fts_ad AFTER DELETE ON catalog_texts BEGIN
                 INSERT INTO catalog_fts(catalog_fts, rowid, {_FTS_COLUMNS})
                 VALUES ('delete', old.application_id, {old});
             END
         """)
         op.execute(f"""
-            CREATE TRIGGER catalog_entries_fts_au AFTER UPDATE ON catalog_entries BEGIN
+            CREATE TRIGGER catalog_texts_fts_au AFTER UPDATE ON catalog_texts BEGIN
                 INSERT INTO catalog_fts(catalog_fts, rowid, {_FTS_COLUMNS})
                 VALUES ('delete', old.application_id, {old});
                 INSERT INTO catalog_fts(rowid, {_FTS_COLUMNS}) VALUES (new.application_id, {new});
             END
         """)
+        # ORDER BY rank: bm25 with title 10, objectives 3, synopsis 1.
+        op.execute("INSERT INTO catalog_fts(catalog_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)')")
         # Index anything already in the table (none on a fresh database).
         op.execute("INSERT INTO catalog_fts(catalog_fts) VALUES ('rebuild')")
     elif dialect == "postgresql":
         op.execute("""
-            CREATE FUNCTION catalog_entries_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION catalog_texts_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 NEW.search_vector :=
                     setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') ||
@@ -158,19 +172,19 @@ def _create_fulltext():
             END $$
         """)
         op.execute("""
-            CREATE TRIGGER catalog_entries_search_vector
-            BEFORE INSERT OR UPDATE OF title, objectives, synopsis ON catalog_entries
-            FOR EACH ROW EXECUTE FUNCTION catalog_entries_search_vector()
+            CREATE TRIGGER catalog_texts_search_vector
+            BEFORE INSERT OR UPDATE OF title, objectives, synopsis ON catalog_texts
+            FOR EACH ROW EXECUTE FUNCTION catalog_texts_search_vector()
         """)
-        op.execute("UPDATE catalog_entries SET title = title")
+        op.execute("UPDATE catalog_texts SET title = title")
 
 
 def _drop_fulltext():
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for suffix in ("ai", "ad", "au"):
-            op.execute(f"DROP TRIGGER IF EXISTS catalog_entries_fts_{suffix}")
+            op.execute(f"DROP TRIGGER IF EXISTS catalog_texts_fts_{suffix}")
         op.execute("DROP TABLE IF EXISTS catalog_fts")
     elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS catalog_entries_search_vector ON catalog_entries")
-        op.execute("DROP FUNCTION IF EXISTS catalog_entries_search_vector()")
+        op.execute("DROP TRIGGER IF EXISTS catalog_texts_search_vector ON catalog_texts")
+        op.execute("DROP FUNCTION IF EXISTS catalog_texts_search_vector()")
