@@ -6,6 +6,7 @@ from datetime import date
 from urllib.parse import quote
 
 import click
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,7 +16,7 @@ from approvals.catalog.export import csv_lines
 from approvals.catalog.forms import CatalogSearchForm
 from approvals.catalog.search import iter_courses, search_courses
 from approvals.extensions import db, limiter
-from approvals.models import Agency
+from approvals.models import Agency, CatalogEntry
 from approvals.models.application import AREAS, DESIGNATIONS
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -23,7 +24,9 @@ PER_PAGE = 20
 
 
 def _agency_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(db.select(Agency.id, Agency.name).where(Agency.active).order_by(Agency.name)))
+    """Agencies holding at least one catalog course (not every agency in the state)."""
+    holds = sa.exists().where(CatalogEntry.agency_id == Agency.id)
+    return list(db.session.execute(sa.select(Agency.id, Agency.name).where(holds).order_by(Agency.name)))
 
 
 def _form() -> CatalogSearchForm:
