@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SearchField, SelectField
+from wtforms import FloatField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -33,10 +33,13 @@ class HoursField(FloatField):
 
 
 class CatalogSearchForm(FlaskForm):
+    # "Search words" is a text input, not type=search: USWDS styles every
+    # [type=search] as half of its search-bar component (no right border, floated).
+
     class Meta:
         csrf = False
 
-    q = SearchField("Search words", description="Title, synopsis or objectives. Use \"quotes\" for a phrase, "
+    q = StringField("Search words", description="Title, synopsis or objectives. Use \"quotes\" for a phrase, "
                     "or between alternatives, and -word to leave a word out.",
                     validators=[Optional(), Length(max=MAX_TEXT, message=f"Use at most {MAX_TEXT} characters.")])
     area = SelectField("Core curriculum area", choices=_choices([("", "Any area"), *AREAS.items()]), validate_choice=False)
