@@ -143,6 +143,11 @@ def test_csv_export_streams_the_search_with_formula_guard(client, courses) -> No
     assert rows[1][-1].startswith("http://localhost/catalog/courses/MO-IS-")
 
 
+def test_csv_export_refuses_bad_filters(client) -> None:
+    r = client.get("/catalog/export.csv", query_string={"min_hours": "x"})
+    assert r.status_code == 400 and "Enter a number of hours" in r.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("plain", "plain"),
     ("a=b", "a=b"), (4.5, 4.5), ("", ""),

@@ -195,3 +195,12 @@ def test_bad_queries_name_the_field(app, changes: dict, field: str) -> None:
     with pytest.raises(InvalidCatalogQuery) as e:
         search_courses(CatalogQuery(**changes))
     assert [p.field for p in e.value.problems] == [field]
+
+
+def test_reindex_command(courses, runner) -> None:
+    courses.approved(title="Reindexed Course")
+    db.session.execute(sa.delete(CatalogEntry))
+    db.session.commit()
+    result = runner.invoke(args=["catalog", "reindex"])
+    assert result.exit_code == 0 and "1 current course" in result.output
+    assert titles(CatalogQuery(text="reindexed")) == ["Reindexed Course"]
