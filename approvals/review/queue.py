@@ -96,7 +96,7 @@ def queue_page(f: QueueFilters, user: User, page: int, now: datetime) -> Paginat
     ids = list(pagination.items)
     rows = {a.id: a for a in db.session.scalars(
         sa.select(Application).where(Application.id.in_(ids))
-        .options(joinedload(Application.agency), joinedload(Application.assigned_reviewer)))} if ids else {}
+        .options(joinedload(Application.agency), joinedload(Application.assigned_reviewer)))}
     pagination.items = [rows[i] for i in ids if i in rows]
     return pagination
 
