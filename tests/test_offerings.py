@@ -201,3 +201,17 @@ def test_edit_and_cancel_pages(client, auth, course, staff) -> None:
     assert (offering.seats, offering.location, offering.cancel_reason) == (12, "Gym B", "Weather")
     assert "Cancelled" in client.get("/offerings/?show=cancelled").get_data(as_text=True)
     assert client.post(f"/offerings/{offering.id}/cancel", data={"reason": "again"}).status_code == 409
+
+
+def test_past_offerings_are_listed_read_only(client, auth, app, course, staff) -> None:
+    offering = schedule_offering(course, staff, details())
+    offering.starts_on = offering.ends_on = TODAY - timedelta(days=3)
+    db.session.commit()
+    auth.login(staff)
+    assert "No upcoming offerings" in client.get("/offerings/").get_data(as_text=True)
+    html = client.get("/offerings/?show=past").get_data(as_text=True)
+    assert "Emergency Vehicle Operations" in html and "Change or cancel" not in html
+    if "credit.roster" in app.view_functions:  # the roster pages belong to the credit area
+        assert f"/credit/offerings/{offering.id}/roster" in html
+    with pytest.raises(OfferingClosed):
+        update_offering(offering, staff, details())
