@@ -82,6 +82,20 @@ def detach(doc: Document, actor: User, files: PendingFiles, *, why: str = "Remov
     app.last_activity_at = utcnow()
 
 
+def add_documents(app: Application, chosen: list[tuple[DocumentKind, storage.InspectedFile]], actor: User,
+                  files: PendingFiles) -> list[Document]:
+    """Store the *chosen* files as documents of *app* (audited); a sample
+    certificate replaces the current one. Raises OSError when a file cannot be stored."""
+    added = []
+    for kind, inspected in chosen:
+        if kind == DocumentKind.SAMPLE_CERTIFICATE:
+            for old in app.live_documents:
+                if old.kind == DocumentKind.SAMPLE_CERTIFICATE:
+                    detach(old, actor, files, why="Replaced")
+        added.append(attach(app, inspected, kind, actor, files))
+    return added
+
+
 def documents_section(app: Application) -> Response | tuple[str, int]:
     """Section 5: the sample certificate and other documents."""
     form = DocumentsForm()
@@ -92,12 +106,7 @@ def documents_section(app: Application) -> Response | tuple[str, int]:
             form.sample_certificate.errors.append("Choose a file to upload first.")
         else:
             files = PendingFiles()
-            for kind, inspected in chosen:
-                if kind == DocumentKind.SAMPLE_CERTIFICATE:
-                    for old in app.live_documents:
-                        if old.kind == DocumentKind.SAMPLE_CERTIFICATE:
-                            detach(old, current_user, files, why="Replaced")
-                attach(app, inspected, kind, current_user, files)
+            add_documents(app, chosen, current_user, files)
             files.commit()
             flash("Uploaded " + ", ".join(f"“{f.original_name}”" for _, f in chosen) + ".", "success")
             return redirect(url_for("agency.edit", app_id=app.id, section="documents"))

@@ -20,7 +20,7 @@ from approvals.agency.sections import (
     BY_SLUG, SECTIONS, Progress, change_request_of, may_attest, next_section, problem_url, render_section,
 )
 from approvals.extensions import db
-from approvals.models import Application, ApplicationState, DeliveryMethod, record
+from approvals.models import Application, ApplicationState, DeliveryMethod, User, record
 from approvals.models._types import utcnow
 from approvals.revisions import FIELD_LABELS, diff_snapshots, snapshot_of
 
@@ -53,13 +53,36 @@ def apply_fields(app: Application, form: Any, names: tuple[str, ...]) -> list[st
     return changed
 
 
-def audit_save(app: Application, section: str, changed: list[str]) -> None:
+def audit_save(app: Application, section: str, changed: list[str], actor: User | None = None) -> None:
+    """Audit a save of *section* that changed the fields *changed* (by *actor*, default the current user)."""
     if not changed:
         return
     app.last_activity_at = utcnow()
     labels = [FIELD_LABELS[c][1] if c in FIELD_LABELS else c for c in changed]
-    record("application.updated", actor=current_user, subject=app, application_id=app.id, agency_id=app.agency_id,
-           summary=f"Saved {BY_SLUG[section].title.lower()}: " + ", ".join(labels), section=section, fields=changed)
+    record("application.updated", actor=actor or current_user, subject=app, application_id=app.id,
+           agency_id=app.agency_id, summary=f"Saved {BY_SLUG[section].title.lower()}: " + ", ".join(labels),
+           section=section, fields=changed)
+
+
+def record_attestation(app: Application, changed: list[str], actor: User) -> None:
+    """Audit a signed or withdrawn attestation, when *changed* touches it."""
+    if "attested" in changed or (app.attested and {"attestation_name", "attestation_title"} & set(changed)):
+        record("application.attested" if app.attested else "application.attestation_withdrawn",
+               actor=actor, subject=app, application_id=app.id, agency_id=app.agency_id,
+               summary=(f"Attested by {app.attestation_name}, {app.attestation_title}" if app.attested
+                        else "Attestation withdrawn"))
+
+
+def start_draft(actor: User, form: Any) -> Application:
+    """A new draft of the actor's agency with the course fields of *form* (audited, flushed)."""
+    app = Application(agency_id=actor.agency_id, created_by_id=actor.id, state=ApplicationState.DRAFT,
+                      title="", synopsis="", attendance_policy="", evaluation_method="")
+    db.session.add(app)
+    apply_fields(app, form, COURSE_FIELDS)
+    db.session.flush()
+    record("application.created", actor=actor, subject=app, application_id=app.id,
+           agency_id=app.agency_id, summary=f"Draft started: {app.title or '(untitled)'}")
+    return app
 
 
 def after_save(app: Application, section: str) -> Response:
@@ -74,14 +97,7 @@ def new() -> Response | tuple[str, int]:
     """Start a draft with section 1; it exists once the coordinator saves it."""
     form = CourseForm()
     if form.validate_on_submit():
-        app = Application(agency_id=current_user.agency_id, created_by_id=current_user.id,
-                          state=ApplicationState.DRAFT, title="", synopsis="", attendance_policy="",
-                          evaluation_method="")
-        db.session.add(app)
-        apply_fields(app, form, COURSE_FIELDS)
-        db.session.flush()
-        record("application.created", actor=current_user, subject=app, application_id=app.id,
-               agency_id=app.agency_id, summary=f"Draft started: {app.title or '(untitled)'}")
+        app = start_draft(current_user, form)
         db.session.commit()
         return after_save(app, "course")
     return render_section(None, "course", form)
@@ -118,11 +134,7 @@ def simple_section(app: Application, section: str) -> Response | tuple[str, int]
                 form.attested.errors.append("Only an agency administrator can sign the attestation.")
                 return render_section(app, section, form)
         changed = apply_fields(app, form, names)
-        if "attested" in changed or (app.attested and {"attestation_name", "attestation_title"} & set(changed)):
-            record("application.attested" if app.attested else "application.attestation_withdrawn",
-                   actor=current_user, subject=app, application_id=app.id, agency_id=app.agency_id,
-                   summary=(f"Attested by {app.attestation_name}, {app.attestation_title}" if app.attested
-                            else "Attestation withdrawn"))
+        record_attestation(app, changed, current_user)
         audit_save(app, section, changed)
         db.session.commit()
         return after_save(app, section)

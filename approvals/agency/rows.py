@@ -6,6 +6,7 @@ press saves what is on the page first; blank new rows are never stored.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -18,8 +19,9 @@ from approvals.agency.forms import InstructorsForm, ObjectivesForm
 from approvals.agency.queries import check_version
 from approvals.agency.sections import render_section
 from approvals.extensions import db
-from approvals.models import Application, DocumentKind, Instructor, Objective, record
+from approvals.models import Application, DocumentKind, Instructor, Objective, User, record
 from approvals.models._types import utcnow
+from approvals.storage import InspectedFile
 
 INSTRUCTOR_TEXT = ("name", "email", "license_number", "qualifications")
 
@@ -35,9 +37,9 @@ def _kept_entries(field: Any) -> list[Any]:
     return [entry for entry in field.entries if entry.name != removed]
 
 
-def _touch(app: Application, section: str, summary: str) -> None:
+def _touch(app: Application, section: str, summary: str, actor: User) -> None:
     app.last_activity_at = utcnow()
-    record("application.updated", actor=current_user, subject=app, application_id=app.id,
+    record("application.updated", actor=actor, subject=app, application_id=app.id,
            agency_id=app.agency_id, summary=summary, section=section)
 
 
@@ -64,7 +66,15 @@ def objectives_section(app: Application) -> Response | tuple[str, int]:
     if not form.validate():
         return render_section(app, "objectives", form)
     check_version(app, form.version.data)
-    texts = [e.data.replace("\r\n", "\n") for e in _kept_entries(form.objectives) if e.data and e.data.strip()]
+    texts = save_objectives(app, [e.data for e in _kept_entries(form.objectives)], current_user)
+    db.session.commit()
+    return _after(app, "objectives", ObjectivesForm, {"objectives": texts or [""]})
+
+
+def save_objectives(app: Application, texts: list[str | None], actor: User) -> list[str]:
+    """Make *texts* (blank ones dropped) the application's objectives, in
+    order; audited when they changed. Returns the texts kept."""
+    texts = [t.replace("\r\n", "\n") for t in texts if t and t.strip()]
     if texts != [o.text for o in app.objectives]:
         for position, text in enumerate(texts):
             if position < len(app.objectives):
@@ -72,9 +82,8 @@ def objectives_section(app: Application) -> Response | tuple[str, int]:
             else:
                 app.objectives.append(Objective(text=text, position=position))
         del app.objectives[len(texts):]
-        _touch(app, "objectives", f"Saved learning objectives ({len(texts)})")
-    db.session.commit()
-    return _after(app, "objectives", ObjectivesForm, {"objectives": texts or [""]})
+        _touch(app, "objectives", f"Saved learning objectives ({len(texts)})", actor)
+    return texts
 
 
 def _instructor_data(inst: Instructor) -> dict[str, Any]:
@@ -91,46 +100,72 @@ def instructors_section(app: Application) -> Response | tuple[str, int]:
     if not form.validate():
         return render_section(app, "instructors", form, upload_lost=bool(request.files))
     check_version(app, form.version.data)
-    entries = _kept_entries(form.instructors)
-    uploads = {e.name: e.form.record.inspected[0] for e in entries if e.form.record.inspected}
+    rows = [InstructorInput(id=e.form.id.data,
+                          values={f: (e.form[f].data or "").replace("\r\n", "\n") for f in INSTRUCTOR_TEXT},
+                          upload=e.form.record.inspected[0] if e.form.record.inspected else None)
+            for e in _kept_entries(form.instructors)]
+    files = PendingFiles()
+    kept = save_instructors(app, rows, current_user, files)
+    files.commit()
+    return _after(app, "instructors", InstructorsForm,
+                  {"instructors": [_instructor_data(i) for i in kept] or [{}]})
 
+
+@dataclass(frozen=True)
+class InstructorInput:
+    """One instructor as submitted: its id (None for a new row), its texts
+    (INSTRUCTOR_TEXT) and an accepted record upload, if one was chosen."""
+
+    id: int | None
+    values: dict[str, str]
+    upload: InspectedFile | None = None
+
+
+def save_instructors(app: Application, rows: list[InstructorInput], actor: User,
+                     files: PendingFiles) -> list[Instructor]:
+    """Make *rows* the application's instructors, in order: rows with the id
+    of one of its instructors update it, others are added (blank new rows
+    without an upload are skipped), instructors not in *rows* are removed with
+    their records; uploads replace records. Audited; the caller commits through
+    *files*. Returns the instructors kept. Raises OSError when a file cannot be stored."""
     existing = {i.id: i for i in app.instructors}
-    kept: list[tuple[Instructor, str]] = []
-    changed = bool(uploads)
-    for entry in entries:
-        row = entry.form
-        values = {f: (row[f].data or "").replace("\r\n", "\n") for f in INSTRUCTOR_TEXT}
-        inst = existing.get(row.id.data)
+    kept: list[tuple[Instructor, InstructorInput]] = []
+    changed = any(row.upload is not None for row in rows)
+    for row in rows:
+        inst = existing.get(row.id) if row.id is not None else None
         if inst is None:
-            if not any(v.strip() for v in values.values()) and entry.name not in uploads:
+            if not any(v.strip() for v in row.values.values()) and row.upload is None:
                 continue
-            inst = Instructor(**values)
+            inst = Instructor(**row.values)
             app.instructors.append(inst)
             changed = True
         else:
-            for f, v in values.items():
+            for f, v in row.values.items():
                 setattr(inst, f, v)
         if inst.position != len(kept):
             inst.position = len(kept)
         changed = changed or db.session.is_modified(inst)
-        kept.append((inst, entry.name))
+        kept.append((inst, row))
 
-    files = PendingFiles()
     keep_ids = {id(inst) for inst, _ in kept}
     for gone in [i for i in app.instructors if id(i) not in keep_ids]:
         for doc in gone.documents:
             if doc.removed_at is None:
-                detach(doc, current_user, files, why=f"Removed with instructor {gone.name or '(no name)'}")
+                detach(doc, actor, files, why=f"Removed with instructor {gone.name or '(no name)'}")
         app.instructors.remove(gone)
         changed = True
     db.session.flush()
-    for inst, name in kept:
-        if name in uploads:
-            if inst.record is not None:
-                detach(inst.record, current_user, files, why="Replaced")
-            attach(app, uploads[name], DocumentKind.INSTRUCTOR_RECORD, current_user, files, instructor=inst)
+    for inst, row in kept:
+        if row.upload is not None:
+            replace_record(app, inst, row.upload, actor, files)
     if changed:
-        _touch(app, "instructors", f"Saved instructors ({len(kept)})")
-    files.commit()
-    return _after(app, "instructors", InstructorsForm,
-                  {"instructors": [_instructor_data(i) for i, _ in kept] or [{}]})
+        _touch(app, "instructors", f"Saved instructors ({len(kept)})", actor)
+    return [inst for inst, _ in kept]
+
+
+def replace_record(app: Application, inst: Instructor, upload: InspectedFile, actor: User,
+                   files: PendingFiles) -> None:
+    """Store *upload* as the instructor's record, replacing the current one (audited)."""
+    if inst.record is not None:
+        detach(inst.record, actor, files, why="Replaced")
+    attach(app, upload, DocumentKind.INSTRUCTOR_RECORD, actor, files, instructor=inst)
