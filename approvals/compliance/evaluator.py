@@ -99,9 +99,21 @@ def evaluate(
     total = approved = legal = technical = interpersonal = firearms_live = 0
     racial = bias = deesc = cb_sum = college_sum = 0
     fixed = prep.fixed
+    converted = prep.converted_sources
     start = rules.start
     for index, credit in enumerate(credits):
-        value = _credited_half_hours(credit, rules, fixed)
+        areas = credit.areas
+        a_legal = int(areas.get("legal", 0) * 2)
+        a_technical = int(areas.get("technical", 0) * 2)
+        a_interpersonal = int(areas.get("interpersonal", 0) * 2)
+        a_skill = int(areas.get("skill_development", 0) * 2)
+        value = int(credit.hours * 2)
+        source = credit.source
+        # The common case checked inline; anything else takes the full path,
+        # which converts (college, instruction) or raises InvalidFact.
+        if (value != a_legal + a_technical + a_interpersonal + a_skill or source in converted
+                or fixed.get(source, credit.provider) != credit.provider):
+            value = _credited_half_hours(credit, rules, fixed)
         on = credit.completed_on
         if on < start or on > last_day:
             reason = _date_exclusion(on, rules, count_until, extension, as_of)
@@ -109,12 +121,7 @@ def evaluate(
                 if value:
                     exclusions.append(Exclusion(credit.id, value / 2, reason[1], reason[0]))
                 continue
-        areas = credit.areas
         designations = credit.designations
-        a_legal = int(areas.get("legal", 0) * 2)
-        a_technical = int(areas.get("technical", 0) * 2)
-        a_interpersonal = int(areas.get("interpersonal", 0) * 2)
-        a_skill = int(areas.get("skill_development", 0) * 2)
         firearms = int(designations.get("firearms", 0) * 2) if designations else 0
         computer_based = credit.delivery == "computer_based"
         if computer_based and firearms:
@@ -135,7 +142,7 @@ def evaluate(
             racial += min(int(designations.get("racial_profiling", 0) * 2), piece_total)
             bias += min(int(designations.get("implicit_bias", 0) * 2), piece_total)
             deesc += min(int(designations.get("deescalation", 0) * 2), piece_total)
-        college = credit.source == "college"
+        college = source == "college"
         if computer_based:
             cb_sum += piece_total
         if college:
@@ -160,20 +167,35 @@ def evaluate(
 
     exempt = officer.licensed_on >= rules.required_if_licensed_before
     lines: list[RequirementResult] = []
+    met = True
     for code, label, _ in _MINIMUMS:
         required = 0 if exempt else minima[code]
         earned = totals[code]
-        lines.append(
-            RequirementResult(code, label, required / 2, earned / 2, max(0, required - earned) / 2)
-        )
-    for code, label, counted, cap in (
-        ("computer_based_cap", "Computer-based hours counted (maximum)", cb_sum, cb_cap),
-        ("college_cap", "College credit counted (maximum)", college_sum, college_cap),
-    ):
-        lines.append(RequirementResult(code, label, cap / 2, counted / 2, (cap - counted) / 2, "maximum"))
+        if earned < required:
+            met = False
+        lines.append(_line(code, label, required, earned, max(0, required - earned), "minimum"))
+    lines.append(_line("computer_based_cap", "Computer-based hours counted (maximum)",
+                       cb_cap, cb_sum, cb_cap - cb_sum, "maximum"))
+    lines.append(_line("college_cap", "College credit counted (maximum)",
+                       college_cap, college_sum, college_cap - college_sum, "maximum"))
 
-    status = _status(exempt, all(line.met for line in lines), as_of, due_date, report_by, extension)
+    status = _status(exempt, met, as_of, due_date, report_by, extension)
     return Standing(rules.year, status, due_date, report_by, tuple(lines), tuple(exclusions))
+
+
+# Requirement lines are immutable and recur across officers (most lines of a
+# compliant officer are identical), so each distinct line is built once.
+_LINES: dict[tuple, RequirementResult] = {}
+
+
+def _line(code: str, label: str, required: int, earned: int, remaining: int, kind: str) -> RequirementResult:
+    key = (label, required, earned, remaining)
+    line = _LINES.get(key)
+    if line is None:
+        if len(_LINES) > 100_000:  # bounded: hours are bounded, but be safe
+            _LINES.clear()
+        line = _LINES[key] = RequirementResult(code, label, required / 2, earned / 2, remaining / 2, kind)
+    return line
 
 
 _FIREARMS_ONLINE = (
@@ -190,6 +212,8 @@ class _Prepared:
     college_cap: int
     fixed: dict[str, str]
     count_until: date
+    # Sources whose credited value is not simply their hours.
+    converted_sources: frozenset[str]
 
 
 @lru_cache(maxsize=64)
@@ -200,6 +224,7 @@ def _prepared(rules: PeriodRules) -> _Prepared:
         college_cap=half_hours(rules.college_max, "college_max"),
         fixed=dict(rules.fixed_providers),
         count_until=rules.grace_date if rules.counts_completions_in_grace else rules.due_date,
+        converted_sources=frozenset({"college"} | ({"instruction"} if rules.instruction_credit_ratio != 1 else set())),
     )
 
 

@@ -50,6 +50,18 @@ def half_hours(value: float, what: str) -> int:
     return int(doubled)
 
 
+def _half(value: float) -> int | None:
+    """half_hours() without the message: None where half_hours would raise."""
+    try:
+        doubled = value * 2
+        whole = int(doubled)
+    except (OverflowError, ValueError, TypeError):  # inf, nan, not a number
+        return None
+    if doubled != whole or value < 0:
+        return None
+    return whole
+
+
 @dataclass(frozen=True)
 class OfficerFacts:
     """The officer being evaluated.
@@ -98,34 +110,53 @@ class CreditFact:
     semester_hours: float | None = None
 
     def __post_init__(self) -> None:
-        label = f"credit {self.id!r}"
-        if self.source not in SOURCES:
-            raise InvalidFact(f"{label}: unknown source {self.source!r}; use one of {SOURCES}")
-        if self.provider not in PROVIDERS:
-            raise InvalidFact(f"{label}: unknown provider {self.provider!r}; use one of {PROVIDERS}")
-        if self.delivery not in DELIVERIES:
-            raise InvalidFact(f"{label}: unknown delivery {self.delivery!r}; use one of {DELIVERIES}")
-        half_hours(self.hours, f"{label} hours")
+        # Runs for every entry of a statewide evaluation: messages are only
+        # formatted on failure, and the common case is a few set lookups.
+        if self.source not in _SOURCE_SET:
+            raise InvalidFact(f"{self._label}: unknown source {self.source!r}; use one of {SOURCES}")
+        if self.provider not in _PROVIDER_SET:
+            raise InvalidFact(f"{self._label}: unknown provider {self.provider!r}; use one of {PROVIDERS}")
+        if self.delivery not in _DELIVERY_SET:
+            raise InvalidFact(f"{self._label}: unknown delivery {self.delivery!r}; use one of {DELIVERIES}")
+        if _half(self.hours) is None:
+            half_hours(self.hours, f"{self._label} hours")
         area_total = 0
         for area, hours in self.areas.items():
-            if area not in CORE_AREAS:
-                raise InvalidFact(f"{label}: unknown core area {area!r}; use one of {CORE_AREAS}")
-            area_total += half_hours(hours, f"{label} {area} hours")
+            if area not in _AREA_SET:
+                raise InvalidFact(f"{self._label}: unknown core area {area!r}; use one of {CORE_AREAS}")
+            half = _half(hours)
+            if half is None:
+                half = half_hours(hours, f"{self._label} {area} hours")
+            area_total += half
         for designation, hours in self.designations.items():
-            if designation not in DESIGNATIONS:
+            if designation not in _DESIGNATION_SET:
                 raise InvalidFact(
-                    f"{label}: unknown designation {designation!r}; use one of {DESIGNATIONS}"
+                    f"{self._label}: unknown designation {designation!r}; use one of {DESIGNATIONS}"
                 )
-            if half_hours(hours, f"{label} {designation} hours") > area_total:
-                raise InvalidFact(f"{label}: {designation} hours exceed the entry's hours")
+            half = _half(hours)
+            if half is None:
+                half = half_hours(hours, f"{self._label} {designation} hours")
+            if half > area_total:
+                raise InvalidFact(f"{self._label}: {designation} hours exceed the entry's hours")
         if self.designations.get("firearms", 0) > self.areas.get("skill_development", 0):
-            raise InvalidFact(f"{label}: firearms hours exceed its Skill Development hours")
+            raise InvalidFact(f"{self._label}: firearms hours exceed its Skill Development hours")
         if self.source == "college":
             if self.semester_hours is None:
-                raise InvalidFact(f"{label}: a college entry needs semester_hours")
-            half_hours(self.semester_hours, f"{label} semester hours")
+                raise InvalidFact(f"{self._label}: a college entry needs semester_hours")
+            half_hours(self.semester_hours, f"{self._label} semester hours")
         elif self.semester_hours is not None:
-            raise InvalidFact(f"{label}: semester_hours is only for college entries")
+            raise InvalidFact(f"{self._label}: semester_hours is only for college entries")
+
+    @property
+    def _label(self) -> str:
+        return f"credit {self.id!r}"
+
+
+_SOURCE_SET = frozenset(SOURCES)
+_PROVIDER_SET = frozenset(PROVIDERS)
+_DELIVERY_SET = frozenset(DELIVERIES)
+_AREA_SET = frozenset(CORE_AREAS)
+_DESIGNATION_SET = frozenset(DESIGNATIONS)
 
 
 @dataclass(frozen=True)
