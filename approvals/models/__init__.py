@@ -11,12 +11,24 @@ from approvals.models.application import (
 )
 from approvals.models.audit import AuditEvent, AuditImmutableError, record
 from approvals.models.catalog import CatalogEntry
+from approvals.models.compliance import (
+    ComplianceSnapshot,
+    Extension,
+    ExtensionKind,
+    ExtensionStatus,
+    ReminderLog,
+    ReportingPeriod,
+)
+from approvals.models.credit import CreditDocument, CreditEntry, CreditProvider, CreditSource
+from approvals.models.credit_totals import CreditTotal
 from approvals.models.letter import ApprovalLetter
 from approvals.models.offering import Offering
+from approvals.models.officer import Commission, Officer
 from approvals.models.outbox import OutboxMessage, OutboxStatus
 from approvals.models.parts import Document, DocumentKind, Instructor, Objective
 from approvals.models.review import ApprovalCounter, Comment, Notification, ReviewerConflict
 from approvals.models.revision import Revision, RevisionImmutableError
+from approvals.models.roster import Roster, RosterAmendment
 from approvals.models.user import Role, User
 
 __all__ = [
@@ -27,4 +39,7 @@ __all__ = [
     "OutboxStatus", "Revision", "RevisionImmutableError", "ReviewerConflict", "Role",
     "User", "record",
     "CatalogEntry", "Offering",
+    "Commission", "ComplianceSnapshot", "CreditDocument", "CreditEntry", "CreditProvider",
+    "CreditSource", "CreditTotal", "Extension", "ExtensionKind", "ExtensionStatus", "Officer",
+    "ReminderLog", "ReportingPeriod", "Roster", "RosterAmendment",
 ]
