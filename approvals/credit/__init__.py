@@ -1,0 +1,1 @@
+"""Credit ledger and CLEE compliance: officers, rosters, alternate credit, extensions, standings."""
