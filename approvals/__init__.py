@@ -91,6 +91,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(letters_bp)
     app.register_blueprint(verify_bp)
 
+    from approvals.credit.routes import bp as credit_bp
+
+    app.register_blueprint(credit_bp)
+
     from approvals.cli import register_cli
 
     register_cli(app)
