@@ -13,4 +13,6 @@ TASKS: dict[str, str] = {
     "notify": "approvals.notifications.notify",
     # Written by the approval-letter engineer (issue 5).
     "render_letter": "approvals.letter_jobs.render_letter",
+    # CLEE compliance (issue 7): daily snapshot and reminders.
+    "clee_daily": "approvals.credit.jobs.daily_compliance",
 }

@@ -35,6 +35,10 @@ class ApprovalsWorker(SimpleWorker):
             "outbox": float(cfg.get("OUTBOX_SWEEP_SECONDS", 15)),
             "sla": float(cfg.get("SLA_SWEEP_SECONDS", 300)),
         }
+        # Queues the daily CLEE job; off in tests unless a test asks for it.
+        clee_every = cfg.get("CLEE_SWEEP_SECONDS", None if app.testing else 3600)
+        if clee_every:
+            self.periodic["clee"] = float(clee_every)
         self.last_run: dict[str, float] = {}
         super().__init__(*args, **kwargs)  # reads dequeue_timeout, so the intervals come first
 
@@ -72,6 +76,10 @@ def run_periodic(app: Flask, name: str) -> None:
                 result = reminders.sweep_sla()
                 if result.reminded or result.escalated:
                     log.info("SLA sweep: %d reminders, %d escalations", len(result.reminded), len(result.escalated))
+            elif name == "clee":
+                from approvals.credit.jobs import schedule_daily
+
+                schedule_daily()
     except Exception:  # noqa: BLE001 - logged; the worker keeps serving jobs
         log.exception("The %s sweep failed", name)
 
