@@ -23,6 +23,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
 def _later_steps() -> list:
     # Each feature adds its demo data here, after the accounts exist.
     from approvals.demo import applications, catalog
+    from approvals.demo import credit  # after catalog: rosters of its approved courses
     from approvals.demo import letters  # last: letters for whatever the steps above approved
 
-    return [applications.load, catalog.load, letters.load]
+    return [applications.load, catalog.load, credit.load, letters.load]
