@@ -2,11 +2,13 @@
 commit, Redis outages, retries, duplicates, dead rows and the admin page."""
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -285,3 +287,45 @@ def test_the_running_worker_sweeps_on_its_own(app, people, smtp, tmp_path):
     assert app_row.state == S.IN_REVIEW
     assert {r.status for r in outbox_rows(app_row.id)} == {OutboxStatus.DONE}
     assert len(smtp.to(people["reviewer"].email)) == 1
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_killed_mid_job_is_retried_by_the_sweep(app, app_config, people, smtp):
+    """A real `flask worker` process is SIGKILLed while a job talks to the
+    mail server; RQ's registry shows the job abandoned, the sweep puts it back,
+    and the mail goes out once."""
+    stalled = threading.Event()
+    release = threading.Event()
+    original = smtp.handle_DATA
+
+    async def stall_then_deliver(server, session, envelope):  # type: ignore[no-untyped-def]
+        if not release.is_set():
+            stalled.set()
+            while not release.is_set():
+                await asyncio.sleep(0.05)
+            return "421 4.3.0 Service closing"  # the killed worker never sees it
+        return await original(server, session, envelope)
+
+    smtp.handle_DATA = stall_then_deliver
+    app_row = submit(app, people["agency"], people["staff"])
+    env = dict(os.environ, APP_CONFIG="testing", DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=app.config["REDIS_URL"], INSTANCE_DIR=str(app_config["INSTANCE_DIR"]),
+               UPLOAD_DIR=str(app_config["UPLOAD_DIR"]), MAIL_SERVER="127.0.0.1", MAIL_PORT=str(app.config["MAIL_PORT"]))
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "approvals", "worker"], env=env,
+                              cwd=Path(__file__).parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert stalled.wait(timeout=60), "the worker never reached the mail server"
+    finally:
+        worker.kill()
+        worker.wait(timeout=10)
+    release.set()
+    db.session.expire_all()
+    stuck = [r for r in outbox_rows(app_row.id) if r.status != OutboxStatus.DONE]
+    assert len(stuck) >= 1 and all(r.task == "notify" for r in stuck)
+    assert any(dispatch.is_running(r) for r in stuck)  # it was mid-run when the worker died
+
+    result = dispatch.sweep(later(3600))  # past the dead worker's heartbeat
+    assert {r.id for r in stuck if dispatch.is_running(r)} <= set(result.dispatched)
+    work(app)
+    assert {r.status for r in outbox_rows(app_row.id)} == {OutboxStatus.DONE}
+    assert len(smtp.to("dana@example.gov")) == 1 and len(smtp.to(people["reviewer"].email)) == 1
