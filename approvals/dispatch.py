@@ -69,8 +69,12 @@ def _after_commit(session: Session) -> None:
         return  # outside an app (a script): the sweep picks the rows up
     # Rows inserted in a rolled-back savepoint are transient again: no identity.
     ids = [ident[0] for ident in (sa.inspect(r).identity for r in rows) if ident]
-    if ids:
+    if not ids:
+        return
+    try:
         enqueue_ids(ids, expected=OutboxStatus.PENDING)
+    except Exception:  # noqa: BLE001 - the change is committed; never fail the request over its echo
+        log.exception("Dispatching %d outbox row(s) failed; the sweep will deliver them", len(ids))
 
 
 def current_outbox_id() -> str | None:

@@ -197,3 +197,24 @@ def test_reviewer_cannot_assign(client, auth, people, in_review):
     auth.login(people["reviewer"])
     assert client.post(f"/review/applications/{in_review.id}/assign",
                        data={"reviewer_id": people["reviewer"].id}).status_code == 404
+
+
+def test_every_form_carries_a_csrf_token_and_needs_it(app, client, auth, people, in_review):
+    import re
+
+    auth.login(people["admin"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for url in (f"/review/applications/{in_review.id}", "/review/", "/notifications", "/admin/outbox"):
+            html = client.get(url).get_data(as_text=True)
+            forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
+            assert all('name="csrf_token"' in f for f in forms), url
+            if url.startswith("/review/applications"):
+                assert len(forms) == 6  # comment, checklist, assign, approve, changes, deny
+        html = client.get(f"/review/applications/{in_review.id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        url = f"/review/applications/{in_review.id}/comments"
+        assert client.post(url, data={"body": "Note", "visibility": "internal"}).status_code == 400
+        assert client.post(url, data={"body": "Note", "visibility": "internal", "csrf_token": token}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

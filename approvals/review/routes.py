@@ -66,7 +66,7 @@ def leave() -> Response:
         db.session.commit()
         flash("You are marked on leave: routing will not give you new applications." if current_user.on_leave
               else "Welcome back: routing gives you new applications again.", "success")
-    return redirect(request.form.get("next") or url_for("review.queue"))
+    return redirect(url_for("review.queue"))
 
 
 def _load(app_id: int) -> Application:
