@@ -210,7 +210,7 @@ def test_every_form_carries_a_csrf_token_and_needs_it(app, client, auth, people,
             forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
             assert all('name="csrf_token"' in f for f in forms), url
             if url.startswith("/review/applications"):
-                assert len(forms) == 6  # comment, checklist, assign, approve, changes, deny
+                assert len(forms) == 7  # sign out, comment, checklist, assign, approve, changes, deny
         html = client.get(f"/review/applications/{in_review.id}").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         url = f"/review/applications/{in_review.id}/comments"
