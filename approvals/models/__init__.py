@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from approvals.models.agency import Agency
+from approvals.models.api_token import ApiToken
 from approvals.models.application import (
     AREAS,
     DESIGNATIONS,
@@ -42,4 +43,5 @@ __all__ = [
     "Commission", "ComplianceSnapshot", "CreditDocument", "CreditEntry", "CreditProvider",
     "CreditSource", "CreditTotal", "Extension", "ExtensionKind", "ExtensionStatus", "Officer",
     "ReminderLog", "ReportingPeriod", "Roster", "RosterAmendment",
+    "ApiToken",
 ]
