@@ -95,6 +95,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     app.register_blueprint(credit_bp)
 
+    from approvals.api import init_api
+
+    init_api(app)
+
     from approvals.cli import register_cli
 
     register_cli(app)

@@ -89,12 +89,9 @@ def init_app(app: Flask) -> None:
 
     def _error(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
-            from flask import jsonify
+            from approvals.api.errors import http_problem
 
-            body = jsonify(type="about:blank", title=title, status=status, detail=message)
-            body.status_code = status
-            body.mimetype = "application/problem+json"
-            return body
+            return http_problem(status, message)
         return render_template("errors/error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(404)
