@@ -35,7 +35,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable
 
-from .caps import MINIMUM_AREAS, Piece, trim_to_cap
+from .caps import Piece, trim_to_cap
 from .facts import CreditFact, ExtensionFact, InvalidFact, OfficerFacts, half_hours
 from .rules import PeriodRules
 from .standing import Exclusion, RequirementResult, Standing, Status
@@ -93,9 +93,9 @@ def evaluate(
 
     exclusions: list[Exclusion] = []
     # Credits in a capped pool (computer-based, college): only these can be trimmed.
-    capped: list[tuple[int, CreditFact]] = []
-    # Running half-hour sums for the common case where no cap is exceeded;
-    # equal to _totals() over the pieces _piece() would build.
+    capped: list[tuple] = []
+    # Running half-hour sums of every counted piece; the caps, when exceeded,
+    # then trim the capped pieces and these sums together.
     total = approved = legal = technical = interpersonal = firearms_live = 0
     racial = bias = deesc = cb_sum = college_sum = 0
     fixed = prep.fixed
@@ -136,7 +136,8 @@ def evaluate(
         legal += a_legal
         technical += a_technical
         interpersonal += a_interpersonal
-        if fixed.get(credit.source, credit.provider) == "approved_provider":
+        is_approved = fixed.get(source, credit.provider) == "approved_provider"
+        if is_approved:
             approved += piece_total
         if designations:
             racial += min(int(designations.get("racial_profiling", 0) * 2), piece_total)
@@ -148,7 +149,8 @@ def evaluate(
         if college:
             college_sum += piece_total
         if computer_based or college:
-            capped.append((index, credit))
+            capped.append((index, credit, a_legal, a_technical, a_interpersonal, a_skill, firearms,
+                           computer_based, college, is_approved, piece_total))
 
     minima = prep.minima
     cb_cap = prep.cb_cap
@@ -160,7 +162,7 @@ def evaluate(
     }
     if cb_sum > cb_cap or college_sum > college_cap:
         # Pieces outside both pools are never trimmed; their hours are in totals already.
-        pieces = [_piece(index, credit, rules) for index, credit in capped]
+        pieces = [_capped_piece(*item) for item in capped]
         exclusions += _apply_caps(pieces, rules, prep, totals, minima, cb_sum > cb_cap)
         cb_sum = sum(p.total for p in pieces if p.computer_based)
         college_sum = sum(p.total for p in pieces if p.college)
@@ -352,45 +354,16 @@ def _date_exclusion(
     return None
 
 
-def _piece(index: int, credit: CreditFact, rules: PeriodRules) -> Piece:
-    get_area = credit.areas.get
-    get_designation = credit.designations.get
-    firearms = int(get_designation("firearms", 0) * 2)
-    computer_based = credit.delivery == "computer_based"
-    areas = {
-        "legal": int(get_area("legal", 0) * 2),
-        "technical": int(get_area("technical", 0) * 2),
-        "interpersonal": int(get_area("interpersonal", 0) * 2),
-        "skill_other": int(get_area("skill_development", 0) * 2) - firearms,
-        "firearms_live": 0 if computer_based else firearms,
-    }
+def _capped_piece(index: int, credit: CreditFact, legal: int, technical: int, interpersonal: int, skill: int,
+                  firearms: int, computer_based: bool, college: bool, approved: bool, total: int) -> Piece:
+    """A capped credit as the caps module trims it, from the half-hours evaluate() already computed."""
     designations: dict[str, int] = {}
     for designation in _DESIGNATION_MINIMUMS:
-        hours = get_designation(designation)
+        hours = credit.designations.get(designation)
         if hours:
             designations[designation] = int(hours * 2)
-    provider = rules.fixed_provider(credit.source) or credit.provider
-    return Piece(
-        index=index,
-        credit=credit,
-        approved=provider == "approved_provider",
-        college=credit.source == "college",
-        computer_based=computer_based,
-        areas=areas,
-        designations=designations,
-        total=sum(areas.values()),
-        firearms_online=firearms if computer_based else 0,
-    )
-
-
-def _totals(pieces: list[Piece]) -> dict[str, int]:
-    totals = {code: 0 for code, _, _ in _MINIMUMS}
-    for p in pieces:
-        totals["total"] += p.total
-        if p.approved:
-            totals["approved_provider"] += p.total
-        for area in MINIMUM_AREAS:
-            totals[area] += p.areas[area]
-        for d in p.designations:
-            totals[d] += p.designation_kept(d)
-    return totals
+    areas = {"legal": legal, "technical": technical, "interpersonal": interpersonal,
+             "skill_other": skill - firearms, "firearms_live": 0 if computer_based else firearms}
+    return Piece(index=index, credit=credit, approved=approved, college=college, computer_based=computer_based,
+                 areas=areas, designations=designations, total=total,
+                 firearms_online=firearms if computer_based else 0)
