@@ -14,21 +14,21 @@ from approvals.credit.statewide import OfficerStanding
 from approvals.extensions import db
 from approvals.models import Agency
 
-# Requirement lines shown as dashboard columns: code -> short header.
+# Requirement lines shown as dashboard columns: code -> (short header, full name).
 COLUMNS = {
-    "total": "Total",
-    "approved_provider": "Approved Provider",
-    "legal": "Legal",
-    "technical": "Technical",
-    "interpersonal": "Interpersonal",
-    "firearms_live": "Firearms (live)",
-    "racial_profiling": "Racial Profiling",
-    "implicit_bias": "Implicit Bias",
-    "deescalation": "De-escalation",
+    "total": ("Total", "Total CLEE hours"),
+    "approved_provider": ("Appr. Prov.", "Hours from an Approved Provider"),
+    "legal": ("Legal", "Legal Studies"),
+    "technical": ("Tech.", "Technical Studies"),
+    "interpersonal": ("Interp.", "Interpersonal Perspectives"),
+    "firearms_live": ("Firearms", "Skill Development - Firearms (live, hands-on)"),
+    "racial_profiling": ("Rac. Prof.", "Racial Profiling"),
+    "implicit_bias": ("Impl. Bias", "Implicit Bias"),
+    "deescalation": ("De-esc.", "De-escalation"),
 }
 # Worst first when sorting by status.
 STATUS_ORDER = {s: i for i, s in enumerate(("non_compliant", "grace", "in_progress", "extended", "compliant", "exempt"))}
-SORTS = {"name": "Name", "license": "License number", "status": "Status", **COLUMNS}
+SORTS = {"name": "Name", "license": "License number", "status": "Status", **{k: v[1] for k, v in COLUMNS.items()}}
 
 
 def status_label(status: object) -> str:
