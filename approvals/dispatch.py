@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import Any, Callable
 
@@ -242,7 +242,7 @@ def sweep(now: datetime | None = None, *, batch: int = 500) -> SweepResult:
         q = queue()
         # A job whose worker died stays "started" until its heartbeat expires;
         # RQ's cleanup then moves it to the failed registry.
-        StartedJobRegistry(queue=q).cleanup(timestamp=now.timestamp() if now else None)
+        StartedJobRegistry(queue=q).cleanup(timestamp=now.replace(tzinfo=UTC).timestamp())  # now is naive UTC
     except RedisError as exc:
         log.warning("Outbox sweep skipped, Redis unavailable: %s", exc)
         result.redis_down = True
