@@ -28,7 +28,7 @@ def init_api(app: Flask) -> None:
     from approvals.api import pages
     from approvals.api.tokens import create_token_command
 
-    _load_routes()
+    load_routes()
     app.register_blueprint(bp)
     app.register_blueprint(pages.bp)
     app.cli.add_command(create_token_command)
@@ -37,7 +37,7 @@ def init_api(app: Flask) -> None:
 _loaded = False
 
 
-def _load_routes() -> None:
+def load_routes() -> None:
     """Import the route modules once: each declares its operations on `bp`."""
     global _loaded
     if _loaded:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug import Response
 
 from approvals import permissions as perm
+from approvals import storage
 from approvals.agency.documents import PendingFiles, add_documents, detach, download
 from approvals.agency.forms import InstructorsForm, ObjectivesForm
 from approvals.agency.queries import application_document, check_version, editable_application
@@ -119,7 +120,7 @@ def remove_document(app_id: int, doc_id: int) -> ApplicationOut:
 
 
 @operation("GET", "/applications/<int:app_id>/documents/<int:doc_id>", summary="Download a document", tag=TAG,
-           auth=perm.API_TOKENS, media_type="application/octet-stream",
+           auth=perm.API_TOKENS, media_type=tuple(storage.EXTENSIONS),
            description="The file as an attachment, with its own content type, to anyone who may see the application.")
 def download_document(app_id: int, doc_id: int) -> Response:
     # The page's own view, unwrapped from its login redirect: the token already signed the caller in.

@@ -1,22 +1,20 @@
 """Who the token is: the caller's account, agency and what it may do."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from approvals.api.auth import api_token
 from approvals.api.registry import ANY, operation
-from approvals.api.schemas.common import AgencyRef
+from approvals.api.schemas.common import AgencyRef, Timestamp
 from approvals.permissions import ROLE_CAPABILITIES
 
 
 class TokenInfo(BaseModel):
     name: str
     prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
+    created_at: Timestamp
+    last_used_at: Timestamp | None
 
 
 class Me(BaseModel):

@@ -16,11 +16,11 @@ from pydantic.json_schema import models_json_schema
 from werkzeug import Response
 
 from approvals.api.errors import PROBLEM_JSON, STATUS_TEXT
-from approvals.api.registry import ANY, OPERATIONS, Operation, operation
+from approvals.api.registry import ANY, MAX_ID, OPERATIONS, Operation, operation
 from approvals.api.schemas.common import ProblemDetail
 
 REF = "#/components/schemas/{model}"
-_CONVERTERS = {"int": {"type": "integer", "minimum": 0}, "float": {"type": "number"}}
+_CONVERTERS = {"int": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 DESCRIPTION = """\
@@ -95,11 +95,13 @@ def _request_body(op: Operation, refs: dict[Any, Any], components: dict[str, Any
 def _responses(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary}
     if isinstance(op.response, type):
-        success["content"] = {op.media_type: {"schema": refs[(op.response, "serialization")]}}
+        schema = refs[(op.response, "serialization")]
     elif isinstance(op.response, dict):
-        success["content"] = {op.media_type: {"schema": op.response}}
+        schema = op.response
     else:
-        success["content"] = {op.media_type: {"schema": {"type": "string", "format": "binary"}}}
+        schema = {"type": "string", "format": "binary"}
+    media_types = op.media_type if isinstance(op.media_type, tuple) else (op.media_type,)
+    success["content"] = {media: {"schema": schema} for media in media_types}
     responses: dict[str, Any] = {str(op.status): success}
     problem = refs[(ProblemDetail, "serialization")]
     for status in op.error_statuses():

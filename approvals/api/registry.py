@@ -49,7 +49,7 @@ class Operation:
     files: tuple[str, ...] = ()               # multipart/form-data file fields (required)
     response: type[BaseModel] | dict[str, Any] | None = None
     status: int = 200
-    media_type: str = "application/json"      # of the success response
+    media_type: str | tuple[str, ...] = "application/json"  # of the success response (files: their types)
     errors: tuple[int, ...] = ()
     # Who the schema tests sign in as (a role value); None: whoever auth needs.
     actor: str | None = None
@@ -106,6 +106,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, auth: str | Non
 
         @wraps(handler)
         def view(**path: Any) -> Response:
+            _check_path(path)
             _authorize(op)
             kwargs: dict[str, Any] = dict(path)
             if op.query is not None:
@@ -121,6 +122,17 @@ def operation(method: str, rule: str, *, summary: str, tag: str, auth: str | Non
         return view
 
     return decorator
+
+
+MAX_ID = 2**31 - 1
+
+
+def _check_path(values: dict[str, Any]) -> None:
+    """404 for path values no row can have: ids past the database's integer
+    range, text with NUL (which PostgreSQL cannot even compare)."""
+    for value in values.values():
+        if (isinstance(value, int) and value > MAX_ID) or (isinstance(value, str) and "\x00" in value):
+            abort(404)
 
 
 def _authorize(op: Operation) -> None:

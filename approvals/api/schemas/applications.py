@@ -1,13 +1,13 @@
 """Applications: what the API reads and writes about course applications."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from approvals.api.schemas.common import (
-    AgencyRef, Body, DocumentOut, Hours, HoursValue, PageQuery, Pagination, PersonRef,
+    AgencyRef, Body, DocumentOut, Hours, HoursValue, PageQuery, Pagination, PersonRef, Timestamp,
 )
 from approvals.models.application import ApplicationState, DeliveryMethod
 
@@ -36,9 +36,9 @@ class ApplicationSummary(BaseModel):
     title: str
     agency: AgencyRef
     approval_number: str | None
-    created_at: datetime
-    submitted_at: datetime | None
-    last_activity_at: datetime
+    created_at: Timestamp
+    submitted_at: Timestamp | None
+    last_activity_at: Timestamp
     url: str
 
 
@@ -59,13 +59,13 @@ class InstructorOut(BaseModel):
 
 class RevisionRef(BaseModel):
     number: int
-    created_at: datetime
+    created_at: Timestamp
     submitted_by: PersonRef | None
     url: str
 
 
 class HistoryEvent(BaseModel):
-    at: datetime
+    at: Timestamp
     action: str
     summary: str
     actor: PersonRef | None
@@ -79,11 +79,11 @@ class CommentOut(BaseModel):
     body: str
     internal: bool
     revision_number: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class Decision(BaseModel):
-    decided_at: datetime | None
+    decided_at: Timestamp | None
     decided_by: PersonRef | None
     reason: str
     denial_codes: list[str]
@@ -94,7 +94,7 @@ class Approval(BaseModel):
     approved_on: date
     expires_on: date
     hours: Hours
-    revoked_at: datetime | None
+    revoked_at: Timestamp | None
     letters: str = Field(description="Path of the approval's letters.")
 
 
@@ -113,7 +113,7 @@ class ApplicationOut(ApplicationSummary):
     attestation_name: str
     attestation_title: str
     attested: bool
-    first_submitted_at: datetime | None
+    first_submitted_at: Timestamp | None
     revision_count: int
     assigned_reviewer: PersonRef | None = Field(description="Shown to POST staff only.")
     decision: Decision | None
@@ -190,7 +190,7 @@ class WithdrawIn(Body):
 
 class RevisionOut(BaseModel):
     number: int
-    created_at: datetime
+    created_at: Timestamp
     submitted_by: PersonRef | None
     snapshot: dict[str, Any] = Field(description="Fields, objectives, instructors and documents as submitted.")
     changes: list[ChangeOut] = Field(description="What changed since the revision before (all of it for the first).")

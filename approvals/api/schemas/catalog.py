@@ -1,12 +1,12 @@
 """The public catalog, offerings, and letter verification."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from approvals.api.schemas.common import Body, Hours, PageQuery, Pagination, Query
+from approvals.api.schemas.common import Body, Hours, PageQuery, Pagination, Query, Timestamp
 from approvals.api.schemas.review import Area, Designation
 from approvals.catalog.search import MAX_TEXT
 from approvals.models.application import DeliveryMethod
@@ -77,8 +77,8 @@ class OfferingOut(PublicOffering):
     course: CourseRef
     online_url: str
     instructor_licenses: list[str]
-    created_at: datetime
-    cancelled_at: datetime | None
+    created_at: Timestamp
+    cancelled_at: Timestamp | None
     cancel_reason: str
     url: str
 

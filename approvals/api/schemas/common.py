@@ -2,15 +2,32 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import request, url_for
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Timestamps are stored as naive UTC; the API states the zone (RFC 3339, "…Z").
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 # An hours figure as a client sends it: a finite number (the half-hour and
 # range rules are the domain's, checked after parsing).
 HoursValue = Annotated[float, Field(allow_inf_nan=False, ge=-1e6, le=1e6)]
+
+
+def _no_nul(value: Any) -> Any:
+    # PostgreSQL cannot store NUL in text; nobody types one, so it is refused up front.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text cannot contain NUL characters.")
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
 
 
 class Body(BaseModel):
@@ -18,11 +35,21 @@ class Body(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        return _no_nul(value)
+
 
 class Query(BaseModel):
     """Query parameters: unknown ones are ignored (cache-busters and the like)."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class PageQuery(Query):
@@ -91,7 +118,7 @@ class DocumentOut(BaseModel):
     content_type: str
     size: int
     sha256: str
-    uploaded_at: datetime
+    uploaded_at: Timestamp
     instructor_id: int | None
     download: str = Field(description="Path of the file (GET, same token).")
 

@@ -1,10 +1,12 @@
 """Approval letters."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from approvals.api.schemas.common import Timestamp
 
 
 class LetterOut(BaseModel):
@@ -14,11 +16,11 @@ class LetterOut(BaseModel):
     issue: int = Field(description="1 for the original, 2… for reissues.")
     dated: date
     superseded: bool
-    superseded_at: datetime | None
+    superseded_at: Timestamp | None
     superseded_reason: str
     size: int
     sha256: str
-    created_at: datetime
+    created_at: Timestamp
     pdf: str = Field(description="Path of the PDF (GET, same token).")
 
 
