@@ -1,20 +1,22 @@
 """Many officers' standings at once: the whole state, or one agency's officers.
 
-Loading every entry of 20,000 officers row by row costs more than evaluating
-them, so the ledger is summed in SQL first. Under a period's rules, entries
-that fall inside the counting window and hit no cap are additive: the
-evaluator gives the same result for one summed fact per (source kind,
-Approved Provider or not, delivery) as for the entries themselves, provided
-each designation is first limited to the hours of its own entry that count
+Reading 500,000 entries row by row costs more than evaluating them, so the
+evaluator is mostly given sums. Under a period's rules, entries that fall
+inside the counting window and hit no cap are additive: the evaluator gives
+the same result for one summed fact per (college or not, Approved Provider
+or not, computer-based or not) as for the entries themselves, provided each
+designation is first limited to the hours of its own entry that count
 (computer-based Firearms hours never count). So:
 
 1. officers (with the commission in force on *as_of*): one query;
 2. granted extensions of the year: one query;
-3. the sums per officer and kind: one GROUP BY query;
-4. entry by entry, only where the sums cannot stand in for the entries:
-   the computer-based and college entries of officers over a cap (the caps
-   decide *which* hours to drop, entry by entry) and every entry of officers
-   holding an extension (their window differs): one query per 900 officers.
+3. the sums per officer and kind: read from credit_totals (kept in step with
+   the ledger) when the window is the calendar year, else one GROUP BY over
+   credit_entries (a past *as_of* inside the year);
+4. entry by entry, only where sums cannot stand in for entries: the
+   computer-based and college entries of officers over a cap (the caps decide
+   *which* hours to drop, entry by entry) and every entry of officers holding
+   an extension (their window differs): one query per 900 officers.
 
 Every officer is then evaluated by the one evaluator. Exclusion reasons are
 not produced here (summed facts have no entry ids): a transcript comes from

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -120,10 +120,3 @@ def statewide_summary(items: list[OfficerStanding], year: int, today: date) -> d
 def _pct(counts: Counter[str] | dict[str, int]) -> float:
     owed = sum(counts.values()) - counts.get("exempt", 0)
     return round(100 * counts.get("compliant", 0) / owed, 1) if owed else 100.0
-
-
-def exclusions_by_reason(standing: Standing) -> dict[str, float]:
-    out: dict[str, float] = defaultdict(float)
-    for exclusion in standing.exclusions:
-        out[exclusion.reason] += exclusion.hours
-    return dict(out)
