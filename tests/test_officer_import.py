@@ -17,6 +17,7 @@ def _write(tmp_path, *lines: str):
 
 def test_clean_file_imports_officers_and_commissions(runner, make, tmp_path):
     agency = make.agency("Alpha PD", ori="MO0100100")
+    login = make.user("officer", email="pat@example.gov")
     path = _write(tmp_path, "license_number,name,licensed_on,email,agency_ori,commissioned_on",
                   "mo-1001,Pat Lane,2015-06-01,Pat@Example.gov,mo0100100,2016-01-04",
                   "MO-1002,Lee Ray,2019-02-11,,,",
@@ -29,7 +30,8 @@ def test_clean_file_imports_officers_and_commissions(runner, make, tmp_path):
     officers = {o.license_number: o for o in db.session.scalars(sa.select(Officer))}
     assert set(officers) == {"MO-1001", "MO-1002", "MO-1003"}
     pat = officers["MO-1001"]
-    assert (pat.email, pat.licensed_on) == ("pat@example.gov", date(2015, 6, 1))
+    assert (pat.email, pat.licensed_on, pat.user_id) == ("pat@example.gov", date(2015, 6, 1), login.id)
+    assert officers["MO-1003"].user_id is None
     assert [(c.agency_id, c.started_on) for c in pat.commissions] == [(agency.id, date(2016, 1, 4))]
     assert officers["MO-1002"].commissions == []
     assert officers["MO-1003"].commissions[0].started_on == date(2023, 12, 31)

@@ -1,7 +1,8 @@
 """Importing officers from a CSV file: all rows or none.
 
 Columns (a header row first, any order): license_number, name, licensed_on
-(YYYY-MM-DD), email (optional), agency_ori (optional: commissioning agency),
+(YYYY-MM-DD), email (optional; links the officer to an existing officer
+sign-in with that address), agency_ori (optional: commissioning agency),
 commissioned_on (optional, default licensed_on). Every row is checked before
 anything is written; one bad row means nothing is imported and every
 problem is reported with its row number.
@@ -17,7 +18,7 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 
 from approvals.extensions import db
-from approvals.models import Agency, Commission, Officer
+from approvals.models import Agency, Commission, Officer, Role, User
 from approvals.models.officer import normalise_license
 
 REQUIRED = ("license_number", "name", "licensed_on")
@@ -84,8 +85,15 @@ def import_officers(text: str, *, progress: Callable[[Iterable], Iterable] = lam
         problems.append(RowProblem(2, "The file has no officers in it."))
     if problems:
         raise ImportRejected(problems)
+    # An officer who already has an officer sign-in with the same e-mail is linked to it.
+    logins = dict(db.session.execute(db.select(User.email, User.id).where(
+        User.role == Role.OFFICER, User.email.in_([r.email for r in checked if r.email]))).all())
+    linked = set(db.session.scalars(db.select(Officer.user_id).where(Officer.user_id.is_not(None))))
     for r in checked:
         officer = Officer(license_number=r.license_number, name=r.name, licensed_on=r.licensed_on, email=r.email)
+        if logins.get(r.email) not in (None, *linked):
+            officer.user_id = logins[r.email]
+            linked.add(officer.user_id)
         if r.agency_id is not None:
             officer.commissions.append(Commission(agency_id=r.agency_id, started_on=r.commissioned_on or r.licensed_on))
         db.session.add(officer)
