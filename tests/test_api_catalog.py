@@ -11,7 +11,7 @@ from approvals.models import ApprovalLetter
 from tests.api_support import bearer, build_world, token_for
 from tests.catalog_support import Courses
 from tests.letters_support import People, approve, pdf_text, run_letter_jobs
-from tests.letters_support import people as people  # noqa: F401  (fixture)
+from tests.letters_support import people  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_revoked_course_takes_no_offerings(app, client, make):
     assert client.get(f"/api/v1/catalog/courses/{world.approved.approval_number}").json["status"] == "revoked"
 
 
-def test_real_letter_downloads_and_verifies(app, client, people: People):  # noqa: F811
+def test_real_letter_downloads_and_verifies(app, client, people: People):  # noqa: F811  (the fixture)
     """The letter job renders the real PDF; the API serves it to the agency and verifies its code."""
     approved = approve(app, people)
     staff = bearer(token_for(people.staff))

@@ -136,3 +136,8 @@ def test_permission_table(app, client, make, op_id, method, path, kwargs, expect
         got[role] = _call(client, world, method, path, kwargs, role)
         used = used or allowed
     assert got == expected_by_role
+
+
+def test_table_covers_every_operation(app):
+    """A new operation needs its row here (and so its permissions decided)."""
+    assert {(op.endpoint, op.method) for op in OPERATIONS} == {(row[0], row[1]) for row in TABLE}

@@ -1,7 +1,7 @@
 """Approval letters: their metadata, the PDF, and reissuing one."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user
 from werkzeug import Response
 
@@ -16,7 +16,6 @@ from approvals.letter_jobs import letters_of, request_reissue
 from approvals.letters import LetterFacts
 from approvals.models import Application, ApplicationState, ApprovalLetter
 from approvals.verification import approval_status
-from flask import url_for
 
 TAG = "Letters"
 

@@ -1,0 +1,1 @@
+"""Request and response models of the API (pydantic); the OpenAPI schemas are generated from them."""
