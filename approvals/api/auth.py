@@ -9,6 +9,7 @@ that token's user, so helpers shared with the pages (which ask
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import current_app, g, request
@@ -73,7 +74,8 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    """The per-token budget: API_RATE_LIMIT from the app config or the environment."""
+    return str(current_app.config.get("API_RATE_LIMIT") or os.environ.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT)
 
 
 def describe(user: Any) -> str:
