@@ -49,7 +49,8 @@ def load_routes() -> None:
     from approvals.extensions import csrf, limiter
 
     csrf.exempt(bp)  # token auth only; the session cookie is never read here
-    limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
+    # One budget per token across the whole API, not one per route.
+    limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(bp)
     bp.before_request(sign_in_from_token)
     _loaded = True
 
