@@ -55,9 +55,16 @@ def test_draft_to_submission_and_resubmission(client, people):
     # Staff may not sign the attestation; the agency administrator does.
     refused = _problem(client.patch(url, headers=h["staff"], json={"attested": True}), 422)
     assert "administrator" in _fields(refused)["attested"]
+    assert client.patch(url, headers=h["staff"], json={"attested": False, "attestation_name": None}).status_code \
+        == 200  # unchanged: what it read, written back
     signed = client.patch(url, headers=h["admin"], json={
         "attestation_name": "Marcus Reyes", "attestation_title": "Chief of Police", "attested": True})
     assert signed.status_code == 200 and signed.json["attested"] is True
+    # Staff may neither withdraw nor rewrite it.
+    for change in ({"attested": False}, {"attestation_name": ""}, {"attestation_title": "Sheriff"}):
+        assert set(_fields(_problem(client.patch(url, headers=h["staff"], json=change), 422))) == set(change)
+    assert client.patch(url, headers=h["staff"], json={"attested": True, "title": "Crisis Intervention Basics"}) \
+        .status_code == 200
 
     assert client.put(f"{url}/objectives", headers=h["staff"],
                       json={"objectives": ["Demonstrate three de-escalation techniques.", " "]}).json[

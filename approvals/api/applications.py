@@ -86,7 +86,7 @@ def patch_application(app_id: int, body: ApplicationFields) -> ApplicationOut:
     app = editable_application(app_id)
     check_version(app, body.version)
     values = _values(body)
-    _check(values)
+    _check(values, app)
     _save(app, values)
     db.session.commit()
     return application_out(app, current_user)
@@ -140,15 +140,24 @@ def _values(body: ApplicationFields) -> dict[str, Any]:
     return sent
 
 
-def _check(values: dict[str, Any]) -> None:
-    """Refuse (422) values the page's forms refuse, and an attestation by someone who may not sign it."""
+def _check(values: dict[str, Any], app: Application | None = None) -> None:
+    """Refuse (422) values the page's forms refuse, and any change to the
+    attestation by someone who may not sign it. Attestation values sent
+    unchanged (a client writing back what it read) are dropped from *values*."""
     errors: list[tuple[str, str]] = []
     for _section, form_cls, names in SECTIONS:
         given = {k: v for k, v in values.items() if k in names}
         if given:
             errors += formcheck.check(form_cls, given, only=given)[1]
-    if not may_attest(current_user) and any(values.get(f) for f in ATTESTATION):
-        errors.append(("attested", "Only an agency administrator can sign the attestation."))
+    if not may_attest(current_user):
+        for name in ATTESTATION:
+            if name not in values:
+                continue
+            current = getattr(app, name) if app is not None else (False if name == "attested" else "")
+            if (values[name] or type(current)()) == current:
+                del values[name]
+            else:
+                errors.append((name, "Only an agency administrator can sign the attestation."))
     if errors:
         abort(problem(422, "Some values are not valid; nothing was saved. See errors.", kind="invalid",
                       errors=errors))
