@@ -158,3 +158,14 @@ def test_verification_shares_the_pages_budget(app, client):
     assert client.get("/verify/MO-IS-2026-00001?code=x").status_code == 200
     assert client.get("/api/v1/verify/MO-IS-2026-00001?code=x").status_code == 200
     assert client.get("/api/v1/verify/MO-IS-2026-00001?code=x").status_code == 429
+
+
+def test_a_server_error_is_a_problem_too(app, client, monkeypatch):
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("approvals.api.catalog.check", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handler answers
+    response = client.get("/api/v1/verify/MO-IS-2026-00001?code=x")
+    assert response.status_code == 500 and response.mimetype == "application/problem+json"
+    assert response.json["title"] == "Server error" and "boom" not in response.get_data(as_text=True)
