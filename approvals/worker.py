@@ -9,7 +9,10 @@ threads, no separate scheduler process:
   - the outbox sweep (re-dispatch what never reached RQ or was lost there),
     every OUTBOX_SWEEP_SECONDS (default 15);
   - the SLA sweep (reminders and escalations), every SLA_SWEEP_SECONDS
-    (default 300).
+    (default 300);
+  - the expiry sweep (approvals past expires_on become expired), every
+    EXPIRY_SWEEP_SECONDS (default 3600);
+  - the daily CLEE compliance job scheduler, every CLEE_SWEEP_SECONDS.
 The blocking dequeue is capped at the shorter interval so the loop comes back
 round in time; RQ's own maintenance hook is where the sweeps run.
 """
@@ -39,6 +42,10 @@ class ApprovalsWorker(SimpleWorker):
         clee_every = cfg.get("CLEE_SWEEP_SECONDS", None if app.testing else 3600)
         if clee_every:
             self.periodic["clee"] = float(clee_every)
+        # Marks approvals past their expiry date; off in tests unless asked for.
+        expiry_every = cfg.get("EXPIRY_SWEEP_SECONDS", None if app.testing else 3600)
+        if expiry_every:
+            self.periodic["expiry"] = float(expiry_every)
         self.last_run: dict[str, float] = {}
         super().__init__(*args, **kwargs)  # reads dequeue_timeout, so the intervals come first
 
@@ -76,6 +83,12 @@ def run_periodic(app: Flask, name: str) -> None:
                 result = reminders.sweep_sla()
                 if result.reminded or result.escalated:
                     log.info("SLA sweep: %d reminders, %d escalations", len(result.reminded), len(result.escalated))
+            elif name == "expiry":
+                from approvals.expiry import expire_due
+
+                expired = expire_due()
+                if expired:
+                    log.info("Expired approvals: %s", ", ".join(expired))
             elif name == "clee":
                 from approvals.credit.jobs import schedule_daily
 
