@@ -57,15 +57,23 @@ def run_all(host: str, port: int) -> None:
                     stopping = True
             time.sleep(0.5)
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop_children(list(procs.values()))
         from approvals.redis_conn import shutdown_embedded
 
         shutdown_embedded()
         click.echo("Stopped web server, worker and Redis.")
+
+
+def _stop_children(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM, then (for an RQ worker idling in a blocking dequeue, which
+    only notices a warm stop when the dequeue times out) a second SIGTERM,
+    RQ's cold stop, then SIGKILL for anything still there."""
+    for attempt, grace in enumerate((3.0, 5.0, 2.0)):
+        alive = [p for p in procs if p.poll() is None]
+        if not alive:
+            return
+        for proc in alive:
+            proc.kill() if attempt == 2 else proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(p.poll() is None for p in alive):
+            time.sleep(0.1)
