@@ -10,7 +10,6 @@ that token's user, so helpers shared with the pages (which ask
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
@@ -77,6 +76,3 @@ def rate_limit() -> str:
     """The per-token budget: API_RATE_LIMIT from the app config or the environment."""
     return str(current_app.config.get("API_RATE_LIMIT") or os.environ.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT)
 
-
-def describe(user: Any) -> str:
-    return f"{user.name} <{user.email}>" if user is not None else "anonymous"

@@ -16,7 +16,7 @@ or a ready Flask Response (files).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -51,9 +51,6 @@ class Operation:
     status: int = 200
     media_type: str | tuple[str, ...] = "application/json"  # of the success response (files: their types)
     errors: tuple[int, ...] = ()
-    # Who the schema tests sign in as (a role value); None: whoever auth needs.
-    actor: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
