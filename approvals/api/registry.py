@@ -15,6 +15,7 @@ or a ready Flask Response (files).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -55,8 +56,6 @@ class Operation:
     @property
     def path(self) -> str:
         """The OpenAPI path, e.g. /api/v1/applications/{app_id}."""
-        import re
-
         return PREFIX + re.sub(r"<(?:[a-z]+:)?(\w+)>", r"{\1}", self.rule)
 
     def error_statuses(self) -> list[int]:
