@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
 
+from _report import emit  # noqa: E402
 from approvals import create_app  # noqa: E402
 from approvals.extensions import db  # noqa: E402
 
@@ -126,6 +127,8 @@ def measure(path: Path) -> None:
     for name, value, baseline, target, ok in rows:
         verdict = "" if ok is None else ("met" if ok else "MISSED")
         print(f"{name:<30} {value:>10.3f} {baseline:>10.3f} {value / baseline:>9.1f}  {target:<8} {verdict}")
+        if not name.startswith("trivial"):
+            emit(name, value, baseline, baseline_is="/profile page", target=target, met=ok)
 
 
 def main() -> None:

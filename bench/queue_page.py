@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
+from _report import emit  # noqa: E402
 from approvals import create_app  # noqa: E402
 from approvals.extensions import db  # noqa: E402
 from approvals.models import Agency, Application, Role, User  # noqa: E402
@@ -160,13 +161,19 @@ def main(total: int = 100_000, open_: int = 10_000, requests: int = 25) -> None:
     base_ms, base_q = measure(client, "/profile", requests, engine)
     print(f"{'metric':<48} {'value':>9} {'baseline':>9} {'ratio':>7}  target")
     print(f"{'trivial page (/profile) median ms':<48} {base_ms:9.1f} {base_ms:9.1f} {1:7.1f}  (baseline)")
+    counts = {}
     for label, url in PAGES.items():
         ms, queries = measure(client, url, requests, engine)
+        counts[label] = queries
         verdict = "ok" if ms < 50 else "MISSED"
         print(f"{label + ' median ms':<48} {ms:9.1f} {base_ms:9.1f} {ms / base_ms:7.1f}  < 50 ms  {verdict}")
+        emit(f"{label}, median (ms)", ms, base_ms, baseline_is="/profile page", target="< 50 ms", met=ms < 50)
         same = "ok" if queries == small_counts[label] else "GREW"
         print(f"{label + ' SQL statements':<48} {queries:9d} {small_counts[label]:9d} "
               f"{queries / small_counts[label]:7.1f}  same as at N={total // 100:,}  {same}")
+    emit(f"queue pages: SQL statements (most of {len(PAGES)})", max(counts.values()), max(small_counts.values()),
+         baseline_is=f"same pages at N={total // 100:,}", target="no growth",
+         met=all(counts[k] == small_counts[k] for k in PAGES))
 
 
 if __name__ == "__main__":
