@@ -2,10 +2,11 @@
 # Installs the Debian packages the app and its tests need, when they are missing.
 # WeasyPrint needs Pango and HarfBuzz (libharfbuzz-subset0 makes it ~3x faster),
 # the letters need fonts, the tests need chromium (Playwright drives it) and
-# poppler-utils (pdftoppm), the UI needs node/npm to install USWDS.
+# poppler-utils (pdftoppm), the UI needs node/npm to install USWDS, `make bench` needs wrk
+# (the load generator of bench/catalog_api.py).
 set -euo pipefail
 PKGS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-      fonts-liberation2 poppler-utils chromium nodejs npm)
+      fonts-liberation2 poppler-utils chromium nodejs npm wrk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
