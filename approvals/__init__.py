@@ -56,6 +56,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
 
+    from approvals import input_guards
+
+    input_guards.init_app(app)  # before any blueprint: every <int:...> URL part is bounded
+
     from approvals import auth, web
 
     auth.init_login(app)

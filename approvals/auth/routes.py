@@ -24,7 +24,10 @@ def _failed(response: Response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines from a URL, so "/\t/evil.example" would
+    # leave as "//evil.example": only printable ASCII passes.
+    if (target and target.isascii() and target.isprintable()
+            and target.startswith("/") and not target.startswith("//") and "\\" not in target):
         return target
     return url_for("main.home")
 
