@@ -2,40 +2,19 @@
 by plain buttons, and an error summary link lands on its field."""
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
 from approvals.extensions import db
 from approvals.models import Application
+from tests.browser_support import browser, live_server, new_page  # noqa: F401
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(live_server):  # type: ignore[no-untyped-def]
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(java_script_enabled=False)
-        context.set_default_timeout(15000)
-        yield context.new_page()
-        browser.close()
+def page(browser):  # type: ignore[no-untyped-def]
+    return new_page(browser, java_script_enabled=False)
 
 
 def test_the_form_works_without_javascript(live_server, page, make):

@@ -4,55 +4,20 @@ page is screenshotted (SCREENSHOT_DIR, else the test's tmp folder)."""
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from approvals import workflow
 from approvals.extensions import db
 from approvals.models import Application, ApplicationState as S
 from approvals.models._types import utcnow
-from tests.conftest import PASSWORD
+from tests.browser_support import browser, live_server, signed_in  # noqa: F401
 from tests.review_support import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def signed_in(browser, live_server, user):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main [type=submit]")
-    return page
 
 
 def _age(row: Application, days: float) -> None:
