@@ -66,6 +66,13 @@ class Config:
     REVIEW_SLA_DAYS = _env_int("REVIEW_SLA_DAYS", 10)
     ESCALATION_SLA_DAYS = _env_int("ESCALATION_SLA_DAYS", 20)
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 5)
+    # How often the worker sweeps the outbox, and how long a row may wait for
+    # its after-commit dispatch (or its RQ job) before the sweep steps in.
+    OUTBOX_SWEEP_SECONDS = _env_int("OUTBOX_SWEEP_SECONDS", 15)
+    OUTBOX_PENDING_GRACE_SECONDS = _env_int("OUTBOX_PENDING_GRACE_SECONDS", 10)
+    # RQ's job timeout; a job whose worker was killed is seen as abandoned
+    # this + 60 seconds after it started (RQ's heartbeat for SimpleWorker).
+    OUTBOX_JOB_TIMEOUT = _env_int("OUTBOX_JOB_TIMEOUT", 600)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
