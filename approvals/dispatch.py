@@ -136,7 +136,7 @@ def _enqueue_one(q: Queue, outbox_id: str) -> bool:
     if job is not None:
         if job.get_status(refresh=False) in _ALIVE:
             return True  # already on its way: no second copy
-        job.delete()  # finished/failed/stopped: replace it with a fresh run
+        _delete_job(job)  # finished/failed/stopped: replace it with a fresh run
     try:
         q.enqueue(JOB_FUNCTION, outbox_id, job_id=outbox_id, unique=True,
                   description=f"outbox {outbox_id}", result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
@@ -144,6 +144,18 @@ def _enqueue_one(q: Queue, outbox_id: str) -> bool:
     except DuplicateJobError:
         pass  # another dispatcher got there first
     return True
+
+
+def _delete_job(job: Job) -> None:
+    try:
+        job.delete()
+    except ValueError:
+        # RQ 3 keeps listing the execution of a job abandoned by a killed
+        # worker for a minute after the execution itself expired, and
+        # delete() refuses such a job ("Execution … not found"); that stale
+        # listing is all that is left of the run, so drop it and delete.
+        job.connection.delete(job.execution_registry.key)
+        job.delete()
 
 
 def resolve(task: str) -> Callable[..., Any]:

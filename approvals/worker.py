@@ -23,7 +23,9 @@ import time
 from typing import Any
 
 from flask import Flask, current_app
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from rq.exceptions import StopRequested
 
 from approvals.redis_conn import get_redis
 
@@ -47,7 +49,13 @@ class ApprovalsWorker(SimpleWorker):
         if expiry_every:
             self.periodic["expiry"] = float(expiry_every)
         self.last_run: dict[str, float] = {}
+        self.stop_signalled = False
         super().__init__(*args, **kwargs)  # reads dequeue_timeout, so the intervals come first
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        # SIGINT/SIGTERM: someone wants the worker gone; run_worker must not start it again.
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
 
     @property
     def dequeue_timeout(self) -> int:
@@ -106,7 +114,37 @@ def make_worker(app: Flask | None = None) -> ApprovalsWorker:
 
 def run_worker(burst: bool = False) -> bool:
     """Work the app's queue (with the periodic sweeps). In burst mode: one
-    round of both sweeps, then every job until the queue is empty. Returns
-    whether any job ran."""
-    worker = make_worker()
-    return worker.work(burst=burst, with_scheduler=False, logging_level="WARNING" if burst else "INFO")
+    round of both sweeps, then every job until the queue is empty. Otherwise
+    until SIGINT/SIGTERM, outliving Redis outages: RQ's loop gives up when
+    Redis drops while a job runs (the process used to exit), so a fresh
+    worker starts once Redis answers again; what was in flight is still in
+    the outbox for the sweep. Returns whether any job ran."""
+    if burst:
+        return make_worker().work(burst=True, with_scheduler=False, logging_level="WARNING")
+    worked = False
+    while True:
+        worker = make_worker()
+        try:
+            worked = worker.work(with_scheduler=False, logging_level="INFO") or worked
+        except RedisError:
+            log.warning("Worker %s lost Redis; starting again when it is back", worker.name, exc_info=True)
+            if worker.pubsub_thread is not None:
+                worker.pubsub_thread.stop()  # its teardown never ran
+        if worker.stop_signalled or not _wait_for_redis(worker):
+            return worked
+        log.warning("Starting a fresh worker after %s stopped unasked", worker.name)
+
+
+def _wait_for_redis(worker: ApprovalsWorker) -> bool:
+    """Wait (backing off) until Redis answers; False if a stop is asked for meanwhile."""
+    delay = 1.0
+    while not worker.stop_signalled:
+        try:
+            time.sleep(delay)  # also keeps a loop that fails at once from spinning
+            worker.connection.ping()
+            return True
+        except RedisError:
+            delay = min(delay * 2, 30.0)
+        except StopRequested:  # raised by the old loop's signal handler when it was idle
+            return False
+    return False
