@@ -17,12 +17,21 @@ from approvals.models.compliance import ReportingPeriod
 def registry() -> dict[int, PeriodRules]:
     """Every year with rules of its own: the code's, overridden by the table's.
 
-    Raises ValueError/TypeError when a stored row is malformed.
+    Cached on the session (one per request or job), since a roster asks once
+    per line; save_rules() drops the cache. Raises ValueError/TypeError when a
+    stored row is malformed.
     """
+    cached = db.session.info.get(_CACHE_KEY)
+    if cached is not None:
+        return cached
     table = dict(RULES_BY_YEAR)
     for year, rules in db.session.execute(db.select(ReportingPeriod.year, ReportingPeriod.rules)):
         table[year] = PeriodRules.from_dict(rules)
+    db.session.info[_CACHE_KEY] = table
     return table
+
+
+_CACHE_KEY = "period_rules_registry"
 
 
 def period_rules(year: int) -> PeriodRules:
@@ -42,6 +51,7 @@ def known_years(today: date | None = None) -> list[int]:
 
 def save_rules(rules: PeriodRules) -> ReportingPeriod:
     """Store (or replace) the rules of ``rules.year``; the caller commits."""
+    db.session.info.pop(_CACHE_KEY, None)
     row = db.session.get(ReportingPeriod, rules.year) or ReportingPeriod(year=rules.year)
     row.rules = rules.to_dict()
     db.session.add(row)

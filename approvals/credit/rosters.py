@@ -170,11 +170,15 @@ def post(offering: Offering, lines: list[RosterLine], actor: Any, *, via: str = 
     db.session.add(roster)
     db.session.flush()
     try:
-        for officer, hours in resolved:
-            add_credit(officer.id, _input(offering, hours), actor=actor, offering_id=offering.id, roster_id=roster.id)
-        for officer in instructors.values():
-            add_credit(officer.id, _input(offering, total, source="instruction", note="Instruction credit (1:1)"),
-                       actor=actor, offering_id=offering.id, roster_id=roster.id)
+        # One flush at the end rather than one per line: each flush upserts
+        # the officers' credit totals.
+        with db.session.no_autoflush:
+            for officer, hours in resolved:
+                add_credit(officer.id, _input(offering, hours), actor=actor, offering_id=offering.id,
+                           roster_id=roster.id)
+            for officer in instructors.values():
+                add_credit(officer.id, _input(offering, total, source="instruction", note="Instruction credit (1:1)"),
+                           actor=actor, offering_id=offering.id, roster_id=roster.id)
     except InvalidCredit as exc:
         raise RosterRejected([RosterProblem(None, p) for p in exc.problems]) from None
     record("roster.posted", actor=actor, subject=roster, agency_id=offering.agency_id,

@@ -75,17 +75,32 @@ def entry_key_and_sums(entry: Any) -> tuple[tuple, dict[str, float]]:
 
 
 def apply_deltas(conn: sa.Connection, deltas: dict[tuple, dict[str, float]]) -> None:
-    """Add each delta to its totals row (creating it), atomically."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    """Add each delta to its totals row (creating it), atomically, in one
+    executemany of a single cached upsert statement."""
+    rows = []
     for (officer_id, year, college, approved, cb), sums in deltas.items():
-        row = {"officer_id": officer_id, "year": year, "college": college, "approved": approved,
-               "computer_based": cb, "entries": int(sums.pop("entries")), **sums}
-        stmt = insert(_totals).values(**row)
-        stmt = stmt.on_conflict_do_update(
+        sums = dict(sums)
+        rows.append({"officer_id": officer_id, "year": year, "college": college, "approved": approved,
+                     "computer_based": cb, "entries": int(sums.pop("entries")),
+                     **{c: sums.get(c, 0.0) for c in SUM_COLUMNS}})
+    if rows:
+        conn.execute(_upsert(conn.dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    # Built once per dialect: constructing ON CONFLICT clauses is costly, and
+    # a roster adds thousands of rows in one flush.
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(_totals)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=["officer_id", "year", "college", "approved", "computer_based"],
             set_={c: _totals.c[c] + stmt.excluded[c] for c in ("entries", *SUM_COLUMNS)},
         )
-        conn.execute(stmt)
+    return _UPSERTS[dialect]
 
 
 def grouped_sums_select(where: sa.ColumnElement[bool] | None = None) -> sa.Select:
