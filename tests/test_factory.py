@@ -90,3 +90,25 @@ def test_session_cookie_flags(app_config, monkeypatch):
     app = create_app("production", app_config)
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_proxy_fix_trusts_the_configured_proxies(app_config):
+    from flask import request
+
+    app = create_app("testing", {**app_config, "PROXY_FIX_X_FOR": 1})
+
+    @app.route("/_whoami")
+    def whoami():
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    with app.app_context():
+        response = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        assert response.get_json() == {"addr": "203.0.113.9", "scheme": "https"}
+    plain = create_app("testing", app_config)
+
+    @plain.route("/_whoami")
+    def whoami2():
+        return {"addr": request.remote_addr}
+
+    with plain.app_context():
+        assert plain.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_json()["addr"] == "127.0.0.1"
