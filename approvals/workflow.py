@@ -9,16 +9,14 @@ no-op.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-import sqlalchemy as sa
 
 from approvals import outbox
 from approvals.extensions import db
 from approvals.models import Application, ApplicationState, Comment, Revision, User, record
 from approvals.models._types import utcnow
 from approvals.models.application import AREAS, DESIGNATIONS, HOUR_FIELDS
-from approvals.models.review import ApprovalCounter
+from approvals.numbering import next_approval_number  # noqa: F401  (part of the workflow's API)
 from approvals.revisions import snapshot_of
 from approvals.validation import Problem, hours_problems, submission_problems
 from approvals.web import Conflict
@@ -226,35 +224,6 @@ def deny(app: Application, reviewer: User, codes: list[str], text: str, *, seen_
     record("application.denied", actor=reviewer, subject=app, application_id=app.id, agency_id=app.agency_id,
            summary="Denied: " + "; ".join(DENIAL_REASONS[c] for c in codes), codes=list(codes), reason=text.strip())
     outbox.emit(outbox.NOTIFY, application_id=app.id, event="denied")
-
-
-def next_approval_number(year: int) -> str:
-    """Take the next number of *year*, safely under concurrent approvals: the
-    UPDATE holds the counter row's lock (PostgreSQL) or the database write
-    lock (SQLite) until the caller's transaction ends."""
-    from flask import current_app
-
-    bumped = db.session.execute(
-        sa.update(ApprovalCounter).where(ApprovalCounter.year == year)
-        .values(last_value=ApprovalCounter.last_value + 1).returning(ApprovalCounter.last_value)
-    ).scalar()
-    if bumped is None:
-        insert = _insert_ignore(ApprovalCounter, {"year": year, "last_value": 0})
-        db.session.execute(insert)
-        bumped = db.session.execute(
-            sa.update(ApprovalCounter).where(ApprovalCounter.year == year)
-            .values(last_value=ApprovalCounter.last_value + 1).returning(ApprovalCounter.last_value)
-        ).scalar_one()
-    return f"{current_app.config['APPROVAL_PREFIX']}-{year}-{bumped:05d}"
-
-
-def _insert_ignore(model: Any, values: dict[str, Any]) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).values(**values).on_conflict_do_nothing()
 
 
 def approve(
