@@ -37,8 +37,11 @@ from typing import Iterable
 
 from .caps import Piece, trim_to_cap
 from .facts import CreditFact, ExtensionFact, InvalidFact, OfficerFacts, half_hours
+from .deadlines import date_exclusion as _date_exclusion
+from .deadlines import effective_extension as _effective_extension
+from .deadlines import status as _status
 from .rules import PeriodRules
-from .standing import Exclusion, RequirementResult, Standing, Status
+from .standing import Exclusion, RequirementResult, Standing
 
 __all__ = ["evaluate"]
 
@@ -263,36 +266,6 @@ def _apply_caps(
     return exclusions
 
 
-def _effective_extension(rules: PeriodRules, extensions: Iterable[ExtensionFact]) -> ExtensionFact | None:
-    # An "extension" to a date on or before the due date grants nothing; of
-    # several granted ones the latest date is the one the officer holds.
-    best: ExtensionFact | None = None
-    for extension in extensions:
-        if extension.granted and extension.new_due_date > rules.due_date:
-            if best is None or extension.new_due_date > best.new_due_date:
-                best = extension
-    return best
-
-
-def _status(
-    exempt: bool,
-    met: bool,
-    as_of: date,
-    due_date: date,
-    report_by: date,
-    extension: ExtensionFact | None,
-) -> Status:
-    if exempt:
-        return Status.EXEMPT
-    if met:
-        return Status.COMPLIANT
-    if as_of <= due_date:
-        return Status.EXTENDED if extension else Status.IN_PROGRESS
-    if as_of <= report_by:
-        return Status.GRACE
-    return Status.NON_COMPLIANT
-
-
 def _credited_half_hours(credit: CreditFact, rules: PeriodRules, fixed_map: dict[str, str]) -> int:
     # CreditFact validated its own hours on construction (0.5 grid, known
     # keys), so int(x * 2) is exact here; only rule-driven conversions can
@@ -329,29 +302,6 @@ def _credited_half_hours(credit: CreditFact, rules: PeriodRules, fixed_map: dict
             f"the entry is worth {value / 2:g}"
         )
     return value
-
-
-def _date_exclusion(
-    completed_on: date,
-    rules: PeriodRules,
-    count_until: date,
-    extension: ExtensionFact | None,
-    as_of: date,
-) -> tuple[str, str] | None:
-    if completed_on < rules.start or completed_on > max(count_until, rules.grace_date):
-        return ("outside_period", "Completed outside the reporting period")
-    if completed_on > count_until:
-        if extension:
-            return ("after_due_date", "Completed after the extended due date")
-        due = rules.due_date
-        return (
-            "after_due_date",
-            f"Completed after the {due.day} {due:%B %Y} due date; the grace window is for "
-            "showing compliance, not for completing training",
-        )
-    if completed_on > as_of:
-        return ("not_yet_completed", "Completed after the evaluation date")
-    return None
 
 
 def _capped_piece(index: int, credit: CreditFact, legal: int, technical: int, interpersonal: int, skill: int,
