@@ -72,7 +72,20 @@ class Config:
     OUTBOX_PENDING_GRACE_SECONDS = _env_int("OUTBOX_PENDING_GRACE_SECONDS", 10)
     # RQ's job timeout; a job whose worker was killed is seen as abandoned
     # this + 60 seconds after it started (RQ's heartbeat for SimpleWorker).
-    OUTBOX_JOB_TIMEOUT = _env_int("OUTBOX_JOB_TIMEOUT", 600)
+    OUTBOX_JOB_TIMEOUT = _env_int("OUTBOX_JOB_TIMEOUT", 120)
+
+    SLA_SWEEP_SECONDS = _env_int("SLA_SWEEP_SECONDS", 300)
+    # The expiry and daily-compliance sweeps default to hourly (off under
+    # testing); set these only to change that.
+    if os.environ.get("EXPIRY_SWEEP_SECONDS"):
+        EXPIRY_SWEEP_SECONDS = int(os.environ["EXPIRY_SWEEP_SECONDS"])
+    if os.environ.get("CLEE_SWEEP_SECONDS"):
+        CLEE_SWEEP_SECONDS = int(os.environ["CLEE_SWEEP_SECONDS"])
+    # Reminder rounds (MM-DD, +MM-DD for the next year); empty = the built-in rounds.
+    CLEE_REMINDER_ROUNDS = os.environ.get("CLEE_REMINDER_ROUNDS", "")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    # Number of trusted reverse proxies in front of the app (0 = none).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -140,7 +140,7 @@ def _enqueue_one(q: Queue, outbox_id: str) -> bool:
     try:
         q.enqueue(JOB_FUNCTION, outbox_id, job_id=outbox_id, unique=True,
                   description=f"outbox {outbox_id}", result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
-                  job_timeout=current_app.config.get("OUTBOX_JOB_TIMEOUT", 600))
+                  job_timeout=current_app.config["OUTBOX_JOB_TIMEOUT"])
     except DuplicateJobError:
         pass  # another dispatcher got there first
     return True
@@ -271,7 +271,14 @@ def sweep(now: datetime | None = None, *, batch: int = 500) -> SweepResult:
     retry_by_status: dict[OutboxStatus, list[str]] = {}
     try:
         for row in rows:
-            if row.status == S.ENQUEUED and _job_alive(q, row.id):
+            try:
+                alive = row.status == S.ENQUEUED and _job_alive(q, row.id)
+            except RedisError:
+                raise
+            except Exception:  # noqa: BLE001 - one odd job record must not stall the whole sweep
+                log.exception("Outbox sweep: could not inspect job %s; the next sweep tries again", row.id)
+                continue
+            if alive:
                 continue
             if row.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
                 row.status, row.finished_at = S.DEAD, now
