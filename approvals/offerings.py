@@ -110,10 +110,13 @@ def offering_problems(details: OfferingDetails, course: Application, today: date
     if bad:
         p.append(Problem("instructor_licenses", f"“{bad[0][:30]}” is not a license number: use letters, digits "
                                                 "and hyphens, separated by commas."))
-    elif len(d.instructor_licenses or "") > 500:
+    elif len(", ".join(n for n in re.split(r"[\s,;]+", d.instructor_licenses or "") if n)) > 500:
+        # Measured as stored ("A, B"), which can be longer than what was typed ("a,b").
         p.append(Problem("instructor_licenses", "List at most 500 characters of license numbers."))
     if not (d.contact_name or "").strip():
         p.append(Problem("contact_name", "Enter the name of the person to contact about this offering."))
+    elif len(d.contact_name.strip()) > 200:
+        p.append(Problem("contact_name", "The contact name can be at most 200 characters."))
     if not (d.contact_email or "").strip():
         p.append(Problem("contact_email", "Enter the contact's e-mail address."))
     else:
@@ -121,7 +124,8 @@ def offering_problems(details: OfferingDetails, course: Application, today: date
             validate_email(d.contact_email.strip(), check_deliverability=False)
         except EmailNotValidError:
             p.append(Problem("contact_email", "Enter an e-mail address like name@agency.mo.gov."))
-    if (d.contact_phone or "").strip() and not _PHONE.match(d.contact_phone.strip()):
+    phone = (d.contact_phone or "").strip()
+    if phone and (not _PHONE.match(phone) or len(phone) > 40):
         p.append(Problem("contact_phone", "Enter a phone number like (573) 555-0100."))
     return p
 

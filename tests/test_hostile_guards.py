@@ -7,16 +7,32 @@
   query-string number as large (``?page=``, ``?agency=``, ``?year=``) were
   500s: SQLite cannot bind them, PostgreSQL's INTEGER cannot hold them.
 - NUL in a form value reached the database (PostgreSQL refuses it: a 500).
+- An offering's contact name past 200 characters, a phone with an extension
+  past 40, or licenses typed "a,a,…" that grow past 500 when stored as
+  "A, A, …" reached PostgreSQL's VARCHAR columns (500s; the API too).
+- Credit completed in 9999 (and ?year=9999) asked for rules dated in year
+  10000: a 500 instead of "no rules for that year".
+- Roster hours of 1e308 overflowed the half-hour check: a 500.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import io
+from datetime import date
+
 import pytest
 
+from approvals.compliance import UnknownPeriod
+from approvals.compliance.rules import rules_for_year
+from approvals.credit import rosters
 from approvals.extensions import db
 from approvals.models import Application
+from approvals.offerings import offering_problems
 from tests.applications_support import complete_application
+from tests.catalog_support import Courses, details
+from tests.credit_helpers import officer, past_offering
+from tests.workflow_helpers import tiny_pdf
 
 HUGE = "99999999999999999999"
 
@@ -82,3 +98,46 @@ def test_the_api_keeps_its_own_answers(client):
     response = client.get(f"/api/v1/applications/{HUGE}")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert client.get("/api/v1/catalog/courses", query_string={"text": "a\x00b"}).status_code in (200, 422)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"contact_name": "x" * 201}, "contact_name"),
+    ({"contact_phone": "573 555 0100 " * 3 + "ext 123456"}, "contact_phone"),
+    ({"instructor_licenses": "a," * 250}, "instructor_licenses"),
+])
+def test_offering_values_that_would_not_fit_their_columns_are_problems(make, change, field):
+    course = Courses(make).approved()
+    problems = offering_problems(details(**change), course, date.today())
+    assert [p.field for p in problems] == [field]
+
+
+def test_offering_values_at_their_limits_fit(make):
+    course = Courses(make).approved()
+    fits = details(contact_name="x" * 200, contact_phone="(573) 555-0100 ext 12", instructor_licenses="a," * 166)
+    assert offering_problems(fits, course, date.today()) == []
+
+
+@pytest.mark.parametrize("year", [9999, 10**6])
+def test_years_a_calendar_cannot_date_have_no_rules(year):
+    with pytest.raises(UnknownPeriod):
+        rules_for_year(year)
+
+
+def test_credit_completed_in_9999_is_a_message(client, auth, make):
+    target = officer("MO-99999")
+    auth.login(make.user("post_admin"))
+    response = client.post(f"/credit/officers/{target.id}/credit/approved_provider", data={
+        "title": "Legal update", "completed_on": "9999-12-31", "hours": "2", "area_legal": "2",
+        "delivery": "in_person", "evidence": (io.BytesIO(tiny_pdf("certificate")), "certificate.pdf")})
+    assert response.status_code == 200
+    assert "future" in response.get_data(as_text=True)
+
+
+def test_roster_hours_past_any_float_are_a_problem_on_their_row(make):
+    agency = make.agency()
+    staff = make.user("agency_staff", agency=agency)
+    course = Courses(make).approved(agency)
+    offering = past_offering(course, agency, staff)
+    target = officer("MO-77777", agency)
+    _, problems = rosters.check(offering, [rosters.RosterLine(2, target.license_number, "1e308")])
+    assert [p.row for p in problems] == [2]

@@ -187,7 +187,9 @@ def rules_for_year(year: int, registry: Mapping[int, PeriodRules] | None = None)
 
     A year in the registry (default :data:`RULES_BY_YEAR`) gets its own
     rules; a later year gets the nearest earlier registered rules re-dated.
-    Raises :class:`UnknownPeriod` for a year before every registered year.
+    Raises :class:`UnknownPeriod` for a year before every registered year,
+    and for one whose dates a calendar cannot hold (the grace date of 9999
+    falls in year 10000).
     """
     table = RULES_BY_YEAR if registry is None else registry
     if year in table:
@@ -195,4 +197,7 @@ def rules_for_year(year: int, registry: Mapping[int, PeriodRules] | None = None)
     earlier = [y for y in table if y < year]
     if not earlier:
         raise UnknownPeriod(f"No CLEE rules are known for {year}.")
-    return redate(table[max(earlier)], year)
+    try:
+        return redate(table[max(earlier)], year)
+    except (ValueError, OverflowError):
+        raise UnknownPeriod(f"No CLEE rules are known for {year}.") from None

@@ -112,7 +112,7 @@ def check(offering: Offering, lines: list[RosterLine]) -> tuple[list[tuple[Offic
             first_row.setdefault(number, line.row)
         if hours is None:
             problems.append(RosterProblem(line.row, f"Hours “{line.hours}” is not a number of hours, e.g. 4 or 3.5."))
-        elif hours <= 0 or hours * 2 != int(hours * 2):
+        elif hours <= 0 or not (hours * 2).is_integer():  # not int(): 1e308 * 2 is infinite
             problems.append(RosterProblem(line.row, f"Hours must be more than 0, in half-hours (e.g. 3.5), not {line.hours}."))
         elif hours > total:
             problems.append(RosterProblem(
