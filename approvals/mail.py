@@ -26,7 +26,9 @@ def build_message(
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = ", ".join([to] if isinstance(to, str) else to)
-    msg["Subject"] = subject
+    # Subjects carry agency-written titles: a line break in one would make the
+    # message unsendable (and is how headers get smuggled in), so it folds to a space.
+    msg["Subject"] = " ".join(subject.split())
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="clee-approvals.local")
     msg.set_content(text)

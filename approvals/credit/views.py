@@ -71,14 +71,15 @@ def dashboard_csv(rows: list[DashboardRow], year: int) -> str:
     writer.writerow(["license_number", "name", "status", "due_date",
                      *(f"remaining_{code}_hours" for code in COLUMNS)])
     for r in rows:
-        writer.writerow([r.license_number, _safe(r.name), r.status, r.due_date.isoformat(),
+        writer.writerow([_safe(r.license_number), _safe(r.name), r.status, r.due_date.isoformat(),
                          *(f"{r.remaining[c]:g}" for c in COLUMNS)])
     return out.getvalue()
 
 
 def _safe(text: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A cell starting with = + - @ runs as a formula in spreadsheet programs
+    # (so does one starting with a tab or carriage return before them).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
