@@ -93,6 +93,7 @@ class Shots:
 
     def __call__(self, page, name: str) -> Path:  # type: ignore[no-untyped-def]
         path = self.folder / f"{len(self.taken) + 1:02d}-{name}.png"
+        page.wait_for_load_state()  # a click that navigates returns once the new page starts loading
         page.screenshot(path=str(path), full_page=True)
         self.taken.append(path)
         return path

@@ -40,6 +40,7 @@ class Scan:
     blocking: dict[str, list] = field(default_factory=dict)
 
     def __call__(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
+        page.wait_for_load_state()
         found = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"))
         self.everything[name] = found
         serious = [v for v in found if v["impact"] in ("serious", "critical")]

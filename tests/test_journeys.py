@@ -27,12 +27,14 @@ from approvals.demo.pdf import tiny_pdf
 from approvals.extensions import db
 from approvals.models import Application, ApplicationState as S, Commission, CreditEntry, Officer
 from tests.browser_support import (  # noqa: F401
-    ARTIFACTS, Shots, browser, focused, is_focused, live_server, new_page, signed_in, tab_to,
+    ARTIFACTS, TIMEOUT_MS, Shots, browser, focused, is_focused, live_server, new_page, signed_in, tab_to,
 )
 from tests.conftest import PASSWORD
-from tests.review_support import smtp, subject, work  # noqa: F401
+from tests.review_support import outbox_rows, smtp, subject, work  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+expect = pytest.importorskip("playwright.sync_api").expect
+expect.set_options(timeout=TIMEOUT_MS)
 
 TITLE = "Crisis Intervention and De-escalation for Patrol"
 SYNOPSIS = ("Patrol officers practise recognising a person in a mental-health crisis, slowing the encounter down "
@@ -69,6 +71,11 @@ def world(app, make):  # type: ignore[no-untyped-def]
         "rita": make.user("post_reviewer", email="rita@post.example.gov", name="Rita Alvarez"),
         "officer": officer_user,
     }
+
+
+def outbox_report() -> list[tuple]:
+    """Every outbox row (task, status, attempts, error), for assertion messages."""
+    return [(r.task, r.status.value, r.attempts, r.last_error) for r in outbox_rows()]
 
 
 def the_application() -> Application:
@@ -108,8 +115,8 @@ def draft(dana, shot) -> None:  # type: ignore[no-untyped-def]
         "Columbia Police Department", TITLE, "Total contact hours: 4",
         "Legal 1 / Technical 0.5 / Interpersonal 1.5 / Skill Development 1"]))
     dana.click("main button:has-text('Upload')")
-    uploaded = dana.inner_text("main table")
-    assert "jane-trainer-record.pdf" in uploaded and "certificate.pdf" in uploaded
+    expect(dana.locator("main table")).to_contain_text("jane-trainer-record.pdf")
+    expect(dana.locator("main table")).to_contain_text("certificate.pdf")
     shot(dana, "coordinator-documents-uploaded")
     dana.click("main a:has-text('Continue')")
     dana.fill("#contact_name", "Dana Whitfield")
@@ -117,7 +124,7 @@ def draft(dana, shot) -> None:  # type: ignore[no-untyped-def]
     dana.fill("#contact_phone", "(573) 555-0100")
     dana.click("button[value=continue]")
     shot(dana, "coordinator-review-needs-attestation")
-    assert dana.locator("main .usa-alert--warning h4").all_inner_texts() == ["6. Contact & attestation"]
+    expect(dana.locator("main .usa-alert--warning h4")).to_have_text(["6. Contact & attestation"])
 
 
 def attest(marcus, shot) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +137,7 @@ def attest(marcus, shot) -> None:  # type: ignore[no-untyped-def]
     marcus.click("label[for=attested]")
     shot(marcus, "agency-admin-attests")
     marcus.click("button[value=continue]")
-    assert "Ready to submit" in marcus.inner_text("main")
+    expect(marcus.locator("main")).to_contain_text("Ready to submit")
 
 
 def request_changes(rita, shot) -> None:  # type: ignore[no-untyped-def]
@@ -140,13 +147,13 @@ def request_changes(rita, shot) -> None:  # type: ignore[no-untyped-def]
     rita.fill("#message", "Please give the dates of the scenario days and the actors' training.")
     shot(rita, "reviewer-requests-changes")
     rita.click("text=Send back for changes")
-    assert "Sent back to the agency for changes." in rita.inner_text("main")
+    expect(rita.locator("main")).to_contain_text("Sent back to the agency for changes.")
 
 
 def resubmit(dana, shot) -> None:  # type: ignore[no-untyped-def]
     dana.click("text=Applications")
     dana.click(f"main a:has-text('{TITLE}')")
-    assert "POST asked for changes" in dana.inner_text("main")
+    expect(dana.locator("main")).to_contain_text("POST asked for changes")
     shot(dana, "coordinator-sees-change-request")
     dana.click("text=Edit and resubmit")
     dana.click(f"{SECTION_NAV} a:has-text('1. Course')")
@@ -154,21 +161,21 @@ def resubmit(dana, shot) -> None:  # type: ignore[no-untyped-def]
                                     "actors against a checklist, and a 20-question written test.")
     dana.click(".form-actions button[value=save]")
     dana.click(f"{SECTION_NAV} a:has-text('7. Review & submit')")
-    assert "Your changes since revision 1" in dana.inner_text("main")
+    expect(dana.locator("main")).to_contain_text("Your changes since revision 1")
     shot(dana, "coordinator-review-changes")
     dana.click("text=Resubmit to POST")
-    assert "as revision 2" in dana.inner_text("main")
+    expect(dana.locator("main")).to_contain_text("as revision 2")
 
 
 def approve_with_adjusted_hours(rita, shot) -> None:  # type: ignore[no-untyped-def]
     rita.reload()
-    assert "Changed since revision 1" in rita.inner_text("main")
+    expect(rita.locator("main")).to_contain_text("Changed since revision 1")
     assert rita.input_value("#approved_deescalation") == "2.0"  # prefilled with the request
     rita.fill("#approved_deescalation", "1.5")
     rita.fill("#note", "Half an hour of the role play is crisis recognition, not de-escalation.")
     shot(rita, "reviewer-approves-adjusted")
     rita.click("main button:has-text('Approve')")
-    assert "Approved." in rita.inner_text("main")
+    expect(rita.locator("main")).to_contain_text("Approved.")
 
 
 def download_and_verify(dana, public, shot, live_server: str, number: str) -> None:  # type: ignore[no-untyped-def]
@@ -189,8 +196,8 @@ def download_and_verify(dana, public, shot, live_server: str, number: str) -> No
     verify_path = re.fullmatch(r"https?://[^/]+(/verify/\S+)", printed_url).group(1)
     assert dana.get_attribute("a:has-text('Its public verification page')", "href").endswith(verify_path)
     public.goto(f"{live_server}{verify_path}")
-    assert "Genuine letter" in public.inner_text("main")
-    assert "The approval is current" in public.inner_text("main")
+    expect(public.locator("main")).to_contain_text("Genuine letter")
+    expect(public.locator("main")).to_contain_text("The approval is current")
     shot(public, "public-verifies-letter")
 
 
@@ -198,10 +205,10 @@ def find_in_catalog(public, shot, number: str) -> None:  # type: ignore[no-untyp
     public.click("nav.usa-nav a:has-text('Course catalog')")
     public.fill("#q", "de-escalation patrol")
     public.press("#q", "Enter")
-    assert TITLE in public.inner_text("main")
+    expect(public.locator("main")).to_contain_text(TITLE)
     shot(public, "public-catalog-search")
     public.click(f"main a:has-text('{TITLE}')")
-    assert number in public.inner_text("main")
+    expect(public.locator("main")).to_contain_text(number)
     shot(public, "public-course-page")
 
 
@@ -219,24 +226,24 @@ def offer_and_post_roster(tom, shot, day: date) -> None:  # type: ignore[no-unty
     tom.fill("#seats", "24")
     shot(tom, "other-agency-schedules-offering")
     tom.click("main input[type=submit][value='Save offering']")
-    assert TITLE in tom.inner_text("main table")
+    expect(tom.locator("main table")).to_contain_text(TITLE)
     shot(tom, "other-agency-offerings")
     tom.click("main a:has-text('Roster')")
     tom.fill("#rows-0-license_number", LICENSE)  # hours left blank: the whole course
     shot(tom, "other-agency-posts-roster")
     tom.click("text=Post roster")
-    assert "Roster posted." in tom.inner_text("main")
-    assert "Jordan Ellis" in tom.inner_text("main table")
+    expect(tom.locator("main")).to_contain_text("Roster posted.")
+    expect(tom.locator("main table")).to_contain_text("Jordan Ellis")
     shot(tom, "roster-posted")
 
 
 def see_standing(jordan, shot, number: str) -> None:  # type: ignore[no-untyped-def]
     jordan.click("text=My transcript")
     shot(jordan, "officer-transcript")
-    assert f"{TITLE} ({number})" in " ".join(jordan.inner_text("table.transcript-table").split())
-    cells = jordan.locator("table.requirement-table tr:has-text('De-escalation') td").all_inner_texts()
-    assert [" ".join(c.split()) for c in cells] == ["1", "1.5", "met, 0"]  # required, earned (as approved), remaining
-    assert "20 h Total CLEE hours" in " ".join(jordan.inner_text(".still-needed").split())
+    expect(jordan.locator("table.transcript-table")).to_contain_text(f"{TITLE} ({number})")
+    # Required, earned (as approved, not as requested), remaining.
+    expect(jordan.locator("table.requirement-table tr:has-text('De-escalation') td")).to_have_text(["1", "1.5", "met, 0"])
+    expect(jordan.locator(".still-needed")).to_contain_text("20 h Total CLEE hours")
 
 
 def test_course_approval_to_officer_credit(live_server, browser, world, smtp, app):
@@ -246,20 +253,21 @@ def test_course_approval_to_officer_credit(live_server, browser, world, smtp, ap
     attest(signed_in(browser, live_server, world["marcus"]), shot)
     dana.reload()
     dana.click("text=Submit to POST")
-    assert "as revision 1" in dana.inner_text("main")
+    expect(dana.locator("main")).to_contain_text("as revision 1")
     shot(dana, "coordinator-submitted")
 
     work(app)  # routing: to the only eligible reviewer
     row = the_application()
-    assert (row.state, row.assigned_reviewer_id, len(row.revisions)) == (S.IN_REVIEW, world["rita"].id, 1)
+    assert (row.state, row.assigned_reviewer_id, len(row.revisions)) == (S.IN_REVIEW, world["rita"].id, 1), \
+        outbox_report()
 
     rita = signed_in(browser, live_server, world["rita"])
     request_changes(rita, shot)
     work(app)
-    assert the_application().state == S.CHANGES_REQUESTED
+    assert the_application().state == S.CHANGES_REQUESTED, outbox_report()
     resubmit(dana, shot)
     work(app)
-    assert the_application().state == S.IN_REVIEW
+    assert the_application().state == S.IN_REVIEW, outbox_report()
 
     approve_with_adjusted_hours(rita, shot)
     row = the_application()
@@ -269,7 +277,8 @@ def test_course_approval_to_officer_credit(live_server, browser, world, smtp, ap
 
     work(app)  # the letter, then the approval e-mail carrying it
     approval_mail = [m for m in smtp.to(CONTACT) if number in subject(m)]
-    assert [p.get_content_type() for m in approval_mail for p in m.iter_attachments()] == ["application/pdf"]
+    assert [p.get_content_type() for m in approval_mail for p in m.iter_attachments()] == ["application/pdf"], \
+        outbox_report()
 
     public = new_page(browser)
     public.goto(live_server)
@@ -335,7 +344,7 @@ def test_application_form_with_the_keyboard_alone(live_server, browser, make, ap
     assert is_focused(page, "a[href='#hours_total']"), focused(page)
     keys.press("Enter")
     assert is_focused(page, "#hours_total"), focused(page)
-    assert "as a number of hours" in page.inner_text("#hours_total-error")
+    expect(page.locator("#hours_total-error")).to_contain_text("as a number of hours")
     keys.press("Shift+Tab")  # out and back in selects the wrong value, so typing replaces it
     keys.press("Tab")
     keys.type("4")
@@ -346,7 +355,7 @@ def test_application_form_with_the_keyboard_alone(live_server, browser, make, ap
     tab_to(page, ".form-actions button[value=continue]")
     keys.press("Enter")
     page.wait_for_url("**/edit/objectives")
-    assert "Saved hours." in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Saved hours.")
     shot(page, "hours-saved")
 
     # Section 3: a second row added with the keyboard (focus moves into it), then saved.
