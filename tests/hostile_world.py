@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -310,12 +311,20 @@ def build(flask_app: Flask) -> World:
     world = World(app=flask_app, ids=ids, emails={r: u.email for r, u in users.items()}, tokens=tokens)
     for role in ROLES[1:]:
         client = flask_app.test_client()
-        response = client.post("/auth/login", data={"email": users[role].email, "password": PASSWORD})
+        token = csrf_token_in(client.get("/auth/login").get_data(as_text=True))
+        response = client.post("/auth/login", data={"email": users[role].email, "password": PASSWORD,
+                                                     **({"csrf_token": token} if token else {})})
         assert response.status_code == 302, role
         cookie = client.get_cookie(flask_app.config["SESSION_COOKIE_NAME"])
         assert cookie is not None
         world.cookies[role] = cookie.value
     return world
+
+
+def csrf_token_in(html: str) -> str | None:
+    """The CSRF token of the first form on a page (None when CSRF is off)."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return found.group(1) if found else None
 
 
 def _truncate_all() -> None:
