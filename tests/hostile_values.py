@@ -31,8 +31,8 @@ text = st.one_of(
 # any integer column.
 SWEEP = ("x" * 60_000, "a," * 250, "9" * 40)
 # ... and date fields with the calendar's ends, number fields with the edges of floats and integers.
-DAY_EXTREMES = ("9999-12-31", "0001-01-01", "1900-02-29")
-NUMBER_EXTREMES = ("0", "-0.5", "1e308", "nan", "inf", "2147483648", "-9223372036854775809")
+DAY_EXTREMES = ("9999-12-31", "0001-01-01")
+NUMBER_EXTREMES = ("-0.5", "1e308", "nan", "2147483648")
 number = st.one_of(
     st.integers().map(str),
     st.integers(min_value=-3, max_value=300).map(str),
