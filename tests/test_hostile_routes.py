@@ -142,6 +142,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/admin/users/new", None, ACCOUNT_MANAGERS),
     ("POST", "/admin/users/new", _user_form("sam.newperson@example.gov"), "login 404 302 404 404 302 404"),
     ("GET", "/admin/users/{colleague}", None, ACCOUNT_MANAGERS),
+    ("GET", "/admin/users/{reviewer_id}", None, POST_ADMIN),      # agency admins never manage POST staff
     ("POST", "/admin/users/{colleague}", _user_form("colin.colleague@example.gov"), "login 404 302 404 404 302 404"),
     # Applications (agency area).
     ("GET", "/agency/", None, ANY_AGENCY),
@@ -371,3 +372,25 @@ def test_other_methods_are_405(world):  # type: ignore[no-untyped-def]
                 assert response.mimetype == "application/problem+json"
             checked += 1
     assert checked > 100
+
+
+def test_an_agency_admin_cannot_hand_out_more_than_their_own_agency(world):  # type: ignore[no-untyped-def]
+    """The account form refuses POST roles and other agencies to an agency admin, whatever is posted."""
+    from approvals.extensions import db
+    from approvals.models import User
+
+    world.clean()
+    before = world.fingerprint()
+    admin = world.client("agency_admin")
+    made = admin.post("/admin/users/new", data={"name": "Eve", "email": "eve@example.gov", "role": "post_admin",
+                                                "agency_id": 0, "active": "y"})
+    assert made.status_code == 200 and "Not a valid choice" in made.get_data(as_text=True)
+    assert world.fingerprint() == before
+    world.dirty = True
+    moved = admin.post(fill("/admin/users/{colleague}", world.ids), data={
+        "name": "Colin", "email": "colin.colleague@example.gov", "role": "agency_admin",
+        "agency_id": world.ids["agency_b"], "active": "y"})
+    assert moved.status_code in (200, 302)
+    db.session.remove()
+    colin = db.session.get(User, world.ids["colleague"])
+    assert colin.agency_id == world.ids["agency_a"]
