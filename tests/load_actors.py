@@ -198,7 +198,10 @@ class Reviewer(Actor):
     def step(self) -> None:
         b, ledger = self.browser, self.browser.ledger
         r = b.call("GET", "/review/?tab=mine&state=in_review", "GET queue", 200)
-        ids = sorted({int(i) for i in QUEUE_LINK.findall(r.text)})
+        # Only this phase's applications: an earlier phase may leave some in
+        # the queue, and this phase's ledger knows nothing of them.
+        with ledger.lock:
+            ids = sorted({int(i) for i in QUEUE_LINK.findall(r.text)} & ledger.titles.keys())
         if not ids:
             time.sleep(0.3)  # nothing routed to me yet
             return
