@@ -15,11 +15,10 @@ URLs and sessions stay valid across a restore.
 from __future__ import annotations
 
 import contextvars
-import hashlib
+import io
 import re
 import shutil
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,17 +30,18 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from approvals import create_app, workflow
+from approvals import create_app, storage, workflow
 from approvals.auth.tokens import make_reset_token
 from approvals.credit import extensions as credit_extensions
 from approvals.credit import ledger, rosters
 from approvals.extensions import db
 from approvals.models import (
-    Agency, Commission, Notification, Offering, Officer, OutboxMessage, OutboxStatus, Role, User,
+    Agency, ApiToken, Commission, Notification, Offering, Officer, OutboxMessage, OutboxStatus, Role, User,
 )
 from approvals.offerings import schedule_offering
 from tests.api_support import store_letter, token_for
 from tests.catalog_support import details
+from tests.hostile_snapshot import Snapshot, fingerprint, sqlite_path
 from tests.letters_support import APPROVED_HOURS
 from tests.workflow_helpers import complete_application, tiny_pdf
 
@@ -53,8 +53,6 @@ PASSWORD = "Correct-Horse-42"
 PRIVATE_TITLES = ("Zq Draft: Night Patrol Tactics", "Zq Review: Legal Updates for Patrol",
                   "Zq Changes: Evidence Handling")
 PRIVATE_TO_AGENCY = ("Officer Zq Alpha", "Officer Zq Bravo", "Zq extension: surgery and medical leave")
-# Columns that change on reads by design (sign-in time, token last use).
-VOLATILE = {("users", "last_login_at"), ("api_tokens", "last_used_at")}
 
 
 class IsolatedClient(FlaskClient):
@@ -62,99 +60,6 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-def _sqlite_path(url: str) -> Path | None:
-    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
-
-
-class Snapshot:
-    """The database and file folders as they were when taken."""
-
-    def __init__(self, app: Flask, folder: Path):
-        self.app, self.folder = app, folder
-        self.dirs = [Path(app.config["UPLOAD_DIR"]), Path(app.config["INSTANCE_DIR"])]
-        self.db_file = _sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
-        self.rows: dict[str, list[dict[str, Any]]] = {}
-        self._release()
-        if self.db_file is not None:
-            self._copy_sqlite(self.db_file, folder / "world.db")
-        else:
-            with db.engine.connect() as conn:
-                for table in db.metadata.sorted_tables:
-                    self.rows[table.name] = [dict(r._mapping) for r in conn.execute(sa.select(table))]
-        for i, d in enumerate(self.dirs):
-            shutil.copytree(d, folder / f"dir{i}")
-
-    @staticmethod
-    def _release() -> None:
-        db.session.remove()
-        db.engine.dispose()
-
-    @staticmethod
-    def _copy_sqlite(source: Path, target: Path) -> None:
-        src, dst = sqlite3.connect(source), sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
-
-    def restore(self) -> None:
-        self._release()
-        if self.db_file is not None:
-            self._copy_sqlite(self.folder / "world.db", self.db_file)
-        else:
-            tables = db.metadata.sorted_tables
-            with db.engine.begin() as conn:
-                _empty_postgres_tables(conn, tables)
-                for table in tables:
-                    if self.rows[table.name]:
-                        conn.execute(table.insert(), self.rows[table.name])
-                conn.execute(sa.text("; ".join(_reset_sequence_sql(t) for t in tables if _serial_key(t) is not None)))
-        for i, d in enumerate(self.dirs):
-            shutil.rmtree(d, ignore_errors=True)
-            shutil.copytree(self.folder / f"dir{i}", d)
-        redis_lib.Redis.from_url(self.app.config["REDIS_URL"]).flushdb()
-
-
-def _empty_postgres_tables(conn: sa.Connection, tables: list[sa.Table]) -> None:
-    """DELETE with triggers off (the append-only guards would refuse it) is
-    many times faster than TRUNCATE on a small database; TRUNCATE is the
-    fallback for a role that may not switch triggers off."""
-    try:
-        with conn.begin_nested():
-            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-            conn.execute(sa.text("; ".join(f'DELETE FROM "{t.name}"' for t in reversed(tables))))
-    except sa.exc.DBAPIError:
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
-
-
-def _serial_key(table: sa.Table) -> sa.Column | None:
-    pk = list(table.primary_key.columns)
-    if len(pk) == 1 and pk[0].autoincrement is not False and isinstance(pk[0].type, sa.Integer):
-        return pk[0]
-    return None
-
-
-def _reset_sequence_sql(table: sa.Table) -> str:
-    # The next id after the restored rows, as if they had just been inserted.
-    key = _serial_key(table)
-    assert key is not None
-    return (f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key.name}'), "
-            f'COALESCE(MAX("{key.name}"), 0) + 1, false) FROM "{table.name}"')
-
-
-_EVERY_ROW: list[sa.Select] = []
-
-
-def _every_row() -> list[sa.Select]:
-    """One SELECT per table, built once (the fingerprint runs hundreds of times)."""
-    if not _EVERY_ROW:
-        for table in db.metadata.sorted_tables:
-            cols = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
-            _EVERY_ROW.append(sa.select(*cols).order_by(*(list(table.primary_key.columns) or cols)))
-    return _EVERY_ROW
 
 
 @dataclass
@@ -187,16 +92,7 @@ class World:
 
     def fingerprint(self) -> str:
         """A hash of every row (volatile columns aside) and every stored file name."""
-        digest = hashlib.sha256()
-        db.session.remove()
-        with db.engine.connect() as conn:
-            for statement in _every_row():
-                for row in conn.execute(statement):
-                    digest.update(repr(tuple(row)).encode())
-        for folder in (self.app.config["UPLOAD_DIR"], self.app.config["INSTANCE_DIR"]):
-            for path in sorted(Path(folder).rglob("*")):
-                digest.update(str(path).encode())
-        return digest.hexdigest()
+        return fingerprint(self.app)
 
     def uploads(self) -> list[str]:
         """Every file under the upload folder (temporary ones included)."""
@@ -268,10 +164,6 @@ def build(flask_app: Flask) -> World:
     roster = rosters.post(rostered, [rosters.RosterLine(1, officer.license_number, "8")], staff)
     db.session.commit()
 
-    import io
-
-    from approvals import storage
-
     inspected = storage.inspect_upload(io.BytesIO(tiny_pdf("Certificate")), "certificate.pdf", max_bytes=10_000_000)
     evidence = ledger.store_evidence(inspected, Path(flask_app.config["UPLOAD_DIR"]), admin)
     entry = ledger.add_credit(officer.id, ledger.CreditInput(
@@ -288,11 +180,8 @@ def build(flask_app: Flask) -> World:
     db.session.commit()
 
     tokens = {role: token_for(users[role]) for role in ROLES if role != "anonymous"}
-    spare_token = token_for(staff, "Old records system")
-    from approvals.models import ApiToken
-
+    token_for(staff, "Old records system")  # for revoking
     spare_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.name == "Old records system"))
-    assert spare_token
     in_review_doc = in_review.live_documents[0]
     ids: dict[str, Any] = {
         "agency_a": a.id, "agency_b": b.id, "ori_a": a.ori,
@@ -337,7 +226,7 @@ def _truncate_all() -> None:
 def hostile_world(folder: Path, database_template: str, redis_url: str,
                   **overrides: Any) -> Iterator[World]:
     """An app (its context pushed) over a seeded world with a snapshot to restore."""
-    db_file = _sqlite_path(database_template)
+    db_file = sqlite_path(database_template)
     if db_file is not None:
         shutil.copy(db_file, folder / "test.db")
         url = f"sqlite:///{folder / 'test.db'}"
@@ -364,6 +253,3 @@ def hostile_world(folder: Path, database_template: str, redis_url: str,
 def fill(template: str, ids: dict[str, Any]) -> str:
     """A URL template with {placeholders} filled from the world's ids."""
     return template.format(**ids)
-
-
-Call = Callable[[dict[str, Any]], dict[str, Any]]

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from approvals import storage
 from approvals.extensions import db
 from approvals.models import CreditDocument, Document
-from tests.hostile_values import DAY_EXTREMES, NUMBER_EXTREMES, SAMPLES, SWEEP, contents, day, file_names, flag, form, number, text
+from tests.hostile_values import (
+    DAY_EXTREMES, NUMBER_EXTREMES, SAMPLES, SWEEP, contents, day, file_names, flag, form, number, text,
+)
 from tests.hostile_world import fill, hostile_world
 
 FUZZ = settings(max_examples=50, deadline=None, database=None, derandomize=True,
@@ -124,7 +126,8 @@ FORMS: list[tuple[str, str, str, dict[str, str], dict[str, st.SearchStrategy], b
      {"letter-revoke-reason": "Decertified."}, {"letter-revoke-reason": text}, True),
     ("reissue letter", "post_admin", "/letters/applications/{approved}/reissue",
      {"letter-reissue-reason": "Typo."}, {"letter-reissue-reason": text}, True),
-    ("agency", "post_admin", "/admin/agencies/new", dict(name="Cole County", ori="MO0260000", county="Cole", active="y"),
+    ("agency", "post_admin", "/admin/agencies/new",
+     dict(name="Cole County", ori="MO0260000", county="Cole", active="y"),
      dict(name=text, ori=text, county=text, active=flag), False),
     ("account", "agency_admin", "/admin/users/new",
      dict(name="Sam New", email="sam.new@example.gov", role="agency_staff", agency_id="{agency_a}", active="y"),
@@ -188,7 +191,8 @@ def _check(response: Any, what: str) -> None:
 
 @pytest.mark.parametrize(("name", "role", "url", "base", "fields", "restore"),
                          [pytest.param(*row, id=row[0]) for row in FORMS])
-def test_form_values_never_cause_a_server_error(world, name, role, url, base, fields, restore):  # type: ignore[no-untyped-def]
+def test_form_values_never_cause_a_server_error(  # type: ignore[no-untyped-def]
+        world, name, role, url, base, fields, restore):
     world.clean()
     ids = {**world.ids, "in_a_week": (date.today() + timedelta(days=7)).isoformat(),
            "next_summer": date(date.today().year + 1, 6, 30).isoformat()}
@@ -296,7 +300,8 @@ UPLOADS: list[tuple[str, str, str, Any, type, int]] = [
 
 @pytest.mark.parametrize(("name", "role", "url", "send", "model", "accepted"),
                          [pytest.param(*row, id=row[0]) for row in UPLOADS])
-def test_uploads_never_cause_a_server_error(world, name, role, url, send, model, accepted):  # type: ignore[no-untyped-def]
+def test_uploads_never_cause_a_server_error(  # type: ignore[no-untyped-def]
+        world, name, role, url, send, model, accepted):
     world.clean()
 
     @settings(FUZZ, max_examples=60)

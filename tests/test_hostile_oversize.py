@@ -52,7 +52,8 @@ UPLOADS: list[tuple[str, str, Any]] = [
     ("post_admin", "/credit/officers/{officer}/credit/approved_provider",
      lambda ids: {"title": "Legal update", "evidence": _file(TOO_BIG)}),
     ("post_admin", "/credit/import", lambda ids: {"csv_file": (io.BytesIO(b"x" * TOO_BIG), "big.csv")}),
-    ("staff", "/credit/offerings/{past_offering}/roster", lambda ids: {"csv_file": (io.BytesIO(b"1," * TOO_BIG), "r.csv")}),
+    ("staff", "/credit/offerings/{past_offering}/roster",
+     lambda ids: {"csv_file": (io.BytesIO(b"1," * TOO_BIG), "r.csv")}),
     ("staff", DRAFT + "/edit/course", lambda ids: {"synopsis": "x" * TOO_BIG}),
     # Flask's caps on multipart forms (every row here is sent as one): a text field past 500 KB,
     # more than 1,000 parts.

@@ -20,16 +20,14 @@ the coverage test, so each new route gets its permissions decided.
 """
 from __future__ import annotations
 
-import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from tests import hostile_bodies as bodies
 from tests.hostile_world import PRIVATE_TITLES, PRIVATE_TO_AGENCY, ROLES, World, fill, hostile_world
-from tests.letters_support import APPROVED_HOURS
-from tests.workflow_helpers import tiny_pdf
 
 SIGN_IN = "/auth/login"
 ALL_200 = "200 200 200 200 200 200 200"
@@ -52,61 +50,12 @@ API_AGENCIES = "401 200 200 200 404 404 404"
 API_ALL = ALL_200
 
 
-def _pdf(name: str = "upload.pdf") -> tuple[io.BytesIO, str]:
-    return io.BytesIO(tiny_pdf("hostile")), name
-
-
-def _later(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
-
-
-def _offering_form(ids: dict[str, Any]) -> dict[str, Any]:
-    return {"data": {"starts_on": _later(14), "ends_on": _later(14), "location": "Academy, Jefferson City",
-                     "instructors": "Sgt. Ana Ruiz", "seats": "20", "contact_name": "Dana Staff",
-                     "contact_email": "dana@example.gov"}}
-
-
-def _approve_form(ids: dict[str, Any]) -> dict[str, Any]:
-    return {"data": {"seen_version": ids["version"], **{f"approved_{k}": f"{v:g}" for k, v in APPROVED_HOURS.items()}}}
-
-
-def _user_form(email: str) -> Any:
-    return lambda ids: {"data": {"name": "Sam Newperson", "email": email, "role": "agency_staff",
-                                 "agency_id": ids["agency_a"], "active": "y"}}
-
-
-def _form(**data: Any) -> Any:
-    """A form body; "{placeholders}" in values are filled from the world's ids."""
-    return lambda ids: {"data": {k: fill(v, ids) if isinstance(v, str) else v for k, v in data.items()}}
-
-
-def _json(**body: Any) -> Any:
-    return lambda ids: {"json": {k: (ids[v[1:-1]] if isinstance(v, str) and v.startswith("{") else v)
-                                 for k, v in body.items()}}
-
-
-def _credit_form(ids: dict[str, Any]) -> dict[str, Any]:
-    return {"data": {"title": "Legal update", "completed_on": ids["past_day"], "hours": "2", "area_legal": "2",
-                     "delivery": "in_person", "evidence": _pdf()}}
-
-
-def _import_form(ids: dict[str, Any]) -> dict[str, Any]:
-    csv = f"license_number,title,completed_on,hours,legal\n{ids['license']},Legal update,{ids['past_day']},2,2\n"
-    return {"data": {"csv_file": (io.BytesIO(csv.encode()), "credit.csv"), "evidence": _pdf()}}
-
-
-def _api_offering(ids: dict[str, Any]) -> dict[str, Any]:
-    return {"json": {"approval_number": ids["number"], "starts_on": _later(14), "ends_on": _later(14),
-                     "location": "Academy, Jefferson City", "instructors": ["Sgt. Ana Ruiz"], "seats": 20,
-                     "contact_name": "Dana Whitfield", "contact_email": "dana@example.gov"}}
-
-
 APP = "/agency/applications"
 REVIEW = "/review/applications/{in_review}"
 API = "/api/v1"
 NEW_PASSWORD = {"password": "Brand-New-Pass-2026", "confirm": "Brand-New-Pass-2026"}
 
-#        method  URL                                                 body            anon staff admin other review padmin officer
+# (method, URL, body, outcome for: anon staff admin other review padmin officer)
 TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/", None, ALL_200),
     ("GET", "/healthz", None, ALL_200),
@@ -117,37 +66,37 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("POST", "/notifications/read", None, "login 302 302 302 302 302 302"),
     # Signing in, out, passwords.
     ("GET", "/auth/login", None, "200 302 302 302 302 302 302"),
-    ("POST", "/auth/login", _form(email="rosa.resetter@example.gov", password="Correct-Horse-42"),
+    ("POST", "/auth/login", bodies.form(email="rosa.resetter@example.gov", password="Correct-Horse-42"),
      "302 302 302 302 302 302 302"),
     ("POST", "/auth/logout", None, "out out out out out out out"),
     ("GET", "/auth/password", None, SIGNED_IN),
-    ("POST", "/auth/password", _form(current="Correct-Horse-42", **NEW_PASSWORD), "login 302 302 302 302 302 302"),
+    ("POST", "/auth/password", bodies.form(current="Correct-Horse-42", **NEW_PASSWORD), "login 302 302 302 302 302 302"),
     ("GET", "/auth/forgot", None, ALL_200),
-    ("POST", "/auth/forgot", _form(email="rosa.resetter@example.gov"), "out out out out out out out"),
+    ("POST", "/auth/forgot", bodies.form(email="rosa.resetter@example.gov"), "out out out out out out out"),
     ("GET", "/auth/reset/{reset_token}", None, ALL_200),
-    ("POST", "/auth/reset/{reset_token}", _form(**NEW_PASSWORD), "out out out out out out out"),
+    ("POST", "/auth/reset/{reset_token}", bodies.form(**NEW_PASSWORD), "out out out out out out out"),
     ("GET", "/profile/api-tokens/", None, "login 200 200 200 200 200 404"),
-    ("POST", "/profile/api-tokens/", _form(name="Records system"), "login 200 200 200 200 200 404"),
+    ("POST", "/profile/api-tokens/", bodies.form(name="Records system"), "login 200 200 200 200 200 404"),
     ("POST", "/profile/api-tokens/{spare_token}/revoke", None, "login 302 404 404 404 404 404"),
     # Administration.
     ("GET", "/admin/agencies", None, POST_ADMIN),
     ("GET", "/admin/agencies/new", None, POST_ADMIN),
-    ("POST", "/admin/agencies/new", _form(name="Cole County Sheriff", ori="MO0260000", county="Cole", active="y"),
+    ("POST", "/admin/agencies/new", bodies.form(name="Cole County Sheriff", ori="MO0260000", county="Cole", active="y"),
      POST_ADMIN_WRITE),
     ("GET", "/admin/agencies/{agency_a}", None, POST_ADMIN),
-    ("POST", "/admin/agencies/{agency_a}", _form(name="Columbia PD", ori="MO0100100", active="y"), POST_ADMIN_WRITE),
+    ("POST", "/admin/agencies/{agency_a}", bodies.form(name="Columbia PD", ori="MO0100100", active="y"), POST_ADMIN_WRITE),
     ("GET", "/admin/outbox", None, POST_ADMIN),
     ("POST", "/admin/outbox/{outbox}/retry", None, POST_ADMIN_WRITE),
     ("GET", "/admin/users", None, ACCOUNT_MANAGERS),
     ("GET", "/admin/users/new", None, ACCOUNT_MANAGERS),
-    ("POST", "/admin/users/new", _user_form("sam.newperson@example.gov"), "login 404 302 404 404 302 404"),
+    ("POST", "/admin/users/new", bodies.user_form("sam.newperson@example.gov"), "login 404 302 404 404 302 404"),
     ("GET", "/admin/users/{colleague}", None, ACCOUNT_MANAGERS),
     ("GET", "/admin/users/{reviewer_id}", None, POST_ADMIN),      # agency admins never manage POST staff
-    ("POST", "/admin/users/{colleague}", _user_form("colin.colleague@example.gov"), "login 404 302 404 404 302 404"),
+    ("POST", "/admin/users/{colleague}", bodies.user_form("colin.colleague@example.gov"), "login 404 302 404 404 302 404"),
     # Applications (agency area).
     ("GET", "/agency/", None, ANY_AGENCY),
     ("GET", APP + "/new", None, ANY_AGENCY),
-    ("POST", APP + "/new", _form(title="A new course", delivery_method="in_person"), "login 302 302 302 404 404 404"),
+    ("POST", APP + "/new", bodies.form(title="A new course", delivery_method="in_person"), "login 302 302 302 404 404 404"),
     ("GET", APP + "/{draft}", None, "login 200 200 404 404 200 404"),
     ("GET", APP + "/{in_review}", None, A_AND_POST),
     ("GET", APP + "/{changes}", None, A_AND_POST),
@@ -159,32 +108,32 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", APP + "/{in_review}/edit", None, "login 409 409 404 404 404 404"),
     ("GET", APP + "/{changes}/edit/hours", None, AGENCY_A),
     ("GET", APP + "/{draft}/edit/nonsense", None, "login 404 404 404 404 404 404"),
-    ("POST", APP + "/{draft}/edit/course", _form(title="Night Patrol Tactics, revised"), AGENCY_A_WRITE),
-    ("POST", APP + "/{in_review}/edit/course", _form(title="Too late"), "login 409 409 404 404 404 404"),
+    ("POST", APP + "/{draft}/edit/course", bodies.form(title="Night Patrol Tactics, revised"), AGENCY_A_WRITE),
+    ("POST", APP + "/{in_review}/edit/course", bodies.form(title="Too late"), "login 409 409 404 404 404 404"),
     ("GET", APP + "/{in_review}/revisions/1", None, A_AND_POST),
     ("GET", APP + "/{draft}/revisions/1", None, "login 404 404 404 404 404 404"),
     ("POST", APP + "/{draft}/submit", None, AGENCY_A_WRITE),
     ("GET", APP + "/{draft}/withdraw", None, AGENCY_A),
-    ("POST", APP + "/{in_review}/withdraw", _form(reason="Instructor left."), AGENCY_A_WRITE),
+    ("POST", APP + "/{in_review}/withdraw", bodies.form(reason="Instructor left."), AGENCY_A_WRITE),
     # Review.
     ("GET", "/review/", None, REVIEWERS),
     ("GET", REVIEW, None, REVIEWERS),
     ("GET", "/review/applications/{draft}", None, "login 404 404 404 404 200 404"),
-    ("POST", REVIEW + "/approve", _approve_form, DECIDERS),
-    ("POST", REVIEW + "/request-changes", _form(seen_version="{version}", message="Add an objective."), DECIDERS),
-    ("POST", REVIEW + "/deny", _form(seen_version="{version}", codes="duplicate", reason="Already approved."),
+    ("POST", REVIEW + "/approve", bodies.approve_form, DECIDERS),
+    ("POST", REVIEW + "/request-changes", bodies.form(seen_version="{version}", message="Add an objective."), DECIDERS),
+    ("POST", REVIEW + "/deny", bodies.form(seen_version="{version}", codes="duplicate", reason="Already approved."),
      DECIDERS),
-    ("POST", REVIEW + "/comments", _form(body="Looks fine.", visibility="internal"), DECIDERS),
-    ("POST", REVIEW + "/checklist", _form(notes="Checked.", synopsis_adequate="y"), DECIDERS),
-    ("POST", REVIEW + "/assign", _form(reviewer_id="{reviewer_id}", note="Subject expert."), POST_ADMIN_WRITE),
-    ("POST", "/review/leave", _form(on_leave="1"), DECIDERS),
+    ("POST", REVIEW + "/comments", bodies.form(body="Looks fine.", visibility="internal"), DECIDERS),
+    ("POST", REVIEW + "/checklist", bodies.form(notes="Checked.", synopsis_adequate="y"), DECIDERS),
+    ("POST", REVIEW + "/assign", bodies.form(reviewer_id="{reviewer_id}", note="Subject expert."), POST_ADMIN_WRITE),
+    ("POST", "/review/leave", bodies.form(on_leave="1"), DECIDERS),
     # Letters and verification.
     ("GET", "/letters/{letter}/pdf", None, A_AND_POST),
     ("GET", "/letters/applications/{approved}", None, A_AND_POST),
     ("GET", "/letters/applications/{draft}", None, "login 200 200 404 404 200 404"),
-    ("POST", "/letters/applications/{approved}/reissue", _form(**{"letter-reissue-reason": "Typo in the title."}),
+    ("POST", "/letters/applications/{approved}/reissue", bodies.form(**{"letter-reissue-reason": "Typo in the title."}),
      POST_ADMIN_WRITE),
-    ("POST", "/letters/applications/{approved}/revoke", _form(**{"letter-revoke-reason": "Instructor decertified."}),
+    ("POST", "/letters/applications/{approved}/revoke", bodies.form(**{"letter-revoke-reason": "Instructor decertified."}),
      POST_ADMIN_WRITE),
     ("GET", "/verify/", None, ALL_200),
     ("GET", "/verify/{number}?code={code}", None, ALL_200),
@@ -195,10 +144,10 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/catalog/export.csv", None, ALL_200),
     ("GET", "/offerings/", None, ANY_AGENCY),
     ("GET", "/offerings/new/{number}", None, ANY_AGENCY),
-    ("POST", "/offerings/new/{number}", _offering_form, "login 302 302 302 404 404 404"),
+    ("POST", "/offerings/new/{number}", bodies.offering_form, "login 302 302 302 404 404 404"),
     ("GET", "/offerings/{offering}/edit", None, AGENCY_A),
-    ("POST", "/offerings/{offering}/edit", _offering_form, AGENCY_A_WRITE),
-    ("POST", "/offerings/{offering}/cancel", _form(reason="Instructor ill."), AGENCY_A_WRITE),
+    ("POST", "/offerings/{offering}/edit", bodies.offering_form, AGENCY_A_WRITE),
+    ("POST", "/offerings/{offering}/cancel", bodies.form(reason="Instructor ill."), AGENCY_A_WRITE),
     # Credit.
     ("GET", "/credit/transcript", None, "login 404 404 404 404 404 200"),
     ("GET", "/credit/officers/{officer}", None, "login 200 200 404 404 200 200"),
@@ -209,67 +158,68 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/credit/statewide", None, POST_ADMIN),
     ("GET", "/credit/evidence/{evidence}", None, "login 404 404 404 404 200 200"),
     ("GET", "/credit/offerings/{past_offering}/roster", None, "login 200 200 404 404 200 404"),
-    ("POST", "/credit/offerings/{past_offering}/roster", _form(**{"rows-0-license_number": "{license}",
+    ("POST", "/credit/offerings/{past_offering}/roster", bodies.form(**{"rows-0-license_number": "{license}",
                                                                  "rows-0-hours": "8"}), AGENCY_A_WRITE),
     ("GET", "/credit/offerings/{rostered_offering}/roster", None, "login 200 200 404 404 200 404"),
     ("GET", "/credit/offerings/{rostered_offering}/roster/amend", None, AGENCY_A),
     ("POST", "/credit/offerings/{rostered_offering}/roster/amend",
-     _form(**{"rows-0-license_number": "{license}", "rows-0-hours": "4", "reason": "Left at noon."}), AGENCY_A_WRITE),
+     bodies.form(**{"rows-0-license_number": "{license}", "rows-0-hours": "4", "reason": "Left at noon."}), AGENCY_A_WRITE),
     ("GET", "/credit/officers/{officer}/credit/approved_provider", None, POST_ADMIN),
-    ("POST", "/credit/officers/{officer}/credit/approved_provider", _credit_form, POST_ADMIN_WRITE),
+    ("POST", "/credit/officers/{officer}/credit/approved_provider", bodies.credit_form, POST_ADMIN_WRITE),
     ("GET", "/credit/import", None, POST_ADMIN),
-    ("POST", "/credit/import", _import_form, POST_ADMIN_WRITE),
+    ("POST", "/credit/import", bodies.import_form, POST_ADMIN_WRITE),
     ("GET", "/credit/entries/{entry}/withdraw", None, POST_ADMIN),
-    ("POST", "/credit/entries/{entry}/withdraw", _form(reason="Entered twice."), POST_ADMIN_WRITE),
+    ("POST", "/credit/entries/{entry}/withdraw", bodies.form(reason="Entered twice."), POST_ADMIN_WRITE),
     ("GET", "/credit/officers/{officer}/extension", None, AGENCY_A),
     ("POST", "/credit/officers/{officer}/extension",
-     _form(year="{year}", kind="medical", new_due_date=f"{date.today().year + 1}-06-30", reason="Surgery."),
+     bodies.form(year="{year}", kind="medical", new_due_date=f"{date.today().year + 1}-06-30", reason="Surgery."),
      AGENCY_A_WRITE),
     ("GET", "/credit/extensions", None, POST_ADMIN),
-    ("POST", "/credit/extensions/{extension}", _form(decision="grant", note="Letter on file."), POST_ADMIN_WRITE),
+    ("POST", "/credit/extensions/{extension}", bodies.form(decision="grant", note="Letter on file."), POST_ADMIN_WRITE),
     # The JSON API: bearer tokens only; another agency's objects and missing capabilities are 404.
     ("GET", API + "/openapi.json", None, API_ALL),
     ("GET", API + "/me", None, "401 200 200 200 200 200 404"),
     ("GET", API + "/applications", None, API_AGENCIES),
-    ("POST", API + "/applications", _json(title="New course"), "401 201 201 201 404 404 404"),
+    ("POST", API + "/applications", bodies.json(title="New course"), "401 201 201 201 404 404 404"),
     ("GET", API + "/applications/{draft}", None, "401 200 200 404 404 200 404"),
     ("GET", API + "/applications/{in_review}", None, API_SEES),
-    ("PATCH", API + "/applications/{draft}", _json(title="Renamed"), API_APPLICANT),
-    ("PATCH", API + "/applications/{in_review}", _json(title="Renamed"), "401 409 409 404 404 404 404"),
+    ("PATCH", API + "/applications/{draft}", bodies.json(title="Renamed"), API_APPLICANT),
+    ("PATCH", API + "/applications/{in_review}", bodies.json(title="Renamed"), "401 409 409 404 404 404 404"),
     ("POST", API + "/applications/{draft}/submit", None, API_APPLICANT),
-    ("POST", API + "/applications/{draft}/withdraw", _json(reason="Not now"), API_APPLICANT),
+    ("POST", API + "/applications/{draft}/withdraw", bodies.json(reason="Not now"), API_APPLICANT),
     ("GET", API + "/applications/{in_review}/revisions/1", None, API_SEES),
-    ("PUT", API + "/applications/{draft}/objectives", _json(objectives=["Explain it."]), API_APPLICANT),
+    ("PUT", API + "/applications/{draft}/objectives", bodies.json(objectives=["Explain it."]), API_APPLICANT),
     ("PUT", API + "/applications/{draft}/instructors",
-     lambda ids: {"json": {"instructors": [{"id": ids["instructor"], "name": "Sgt. Lee Park", "qualifications": "CIT."}]}},
+     lambda ids: {"json": {"instructors": [{"id": ids["instructor"], "name": "Sgt. Lee Park",
+                                            "qualifications": "CIT."}]}},
      API_APPLICANT),
-    ("POST", API + "/applications/{draft}/instructors/{instructor}/record", lambda ids: {"data": {"file": _pdf()}},
+    ("POST", API + "/applications/{draft}/instructors/{instructor}/record", lambda ids: {"data": {"file": bodies.pdf()}},
      API_CREATED),
-    ("POST", API + "/applications/{draft}/documents", lambda ids: {"data": {"file": _pdf(), "kind": "other"}},
+    ("POST", API + "/applications/{draft}/documents", lambda ids: {"data": {"file": bodies.pdf(), "kind": "other"}},
      API_CREATED),
     ("DELETE", API + "/applications/{draft}/documents/{draft_doc}", None, API_APPLICANT),
     ("GET", API + "/applications/{draft}/documents/{draft_doc}", None, "401 200 200 404 404 200 404"),
     ("GET", API + "/review/queue", None, API_DECIDER),
-    ("POST", API + "/applications/{in_review}/assign", _json(reviewer_id="{reviewer_id}"), API_ADMIN),
-    ("POST", API + "/applications/{in_review}/comments", _json(body="A note."), "401 404 404 404 201 201 404"),
-    ("POST", API + "/applications/{in_review}/approve", _json(version="{version}"), API_DECIDER),
-    ("POST", API + "/applications/{in_review}/request-changes", _json(version="{version}", message="Add one."),
+    ("POST", API + "/applications/{in_review}/assign", bodies.json(reviewer_id="{reviewer_id}"), API_ADMIN),
+    ("POST", API + "/applications/{in_review}/comments", bodies.json(body="A note."), "401 404 404 404 201 201 404"),
+    ("POST", API + "/applications/{in_review}/approve", bodies.json(version="{version}"), API_DECIDER),
+    ("POST", API + "/applications/{in_review}/request-changes", bodies.json(version="{version}", message="Add one."),
      API_DECIDER),
     ("POST", API + "/applications/{in_review}/deny",
-     _json(version="{version}", codes=["duplicate"], reason="Already approved."), API_DECIDER),
-    ("POST", API + "/applications/{approved}/revoke", _json(reason="Instructor decertified."), API_ADMIN),
+     bodies.json(version="{version}", codes=["duplicate"], reason="Already approved."), API_DECIDER),
+    ("POST", API + "/applications/{approved}/revoke", bodies.json(reason="Instructor decertified."), API_ADMIN),
     ("GET", API + "/applications/{approved}/letters", None, API_SEES),
-    ("POST", API + "/applications/{approved}/letters/reissue", _json(reason="Typo."), "401 404 404 404 404 202 404"),
+    ("POST", API + "/applications/{approved}/letters/reissue", bodies.json(reason="Typo."), "401 404 404 404 404 202 404"),
     ("GET", API + "/letters/{letter}", None, API_SEES),
     ("GET", API + "/letters/{letter}/pdf", None, API_SEES),
     ("GET", API + "/catalog/courses?text=firearms", None, API_ALL),
     ("GET", API + "/catalog/courses/{number}", None, API_ALL),
     ("GET", API + "/verify/{number}?code={code}", None, API_ALL),
     ("GET", API + "/offerings", None, API_AGENCIES),
-    ("POST", API + "/offerings", _api_offering, "401 201 201 201 404 404 404"),
+    ("POST", API + "/offerings", bodies.api_offering, "401 201 201 201 404 404 404"),
     ("GET", API + "/offerings/{offering}", None, API_APPLICANT),
-    ("PATCH", API + "/offerings/{offering}", _json(seats=30), API_APPLICANT),
-    ("POST", API + "/offerings/{offering}/cancel", _json(reason="Instructor ill."), API_APPLICANT),
+    ("PATCH", API + "/offerings/{offering}", bodies.json(seats=30), API_APPLICANT),
+    ("POST", API + "/offerings/{offering}/cancel", bodies.json(reason="Instructor ill."), API_APPLICANT),
 ]
 
 REFUSALS = {"404", "401", "405", "login"}
